@@ -1,0 +1,67 @@
+// rill/associated_executor.hpp - where a handler wants to be invoked.
+#pragma once
+
+#include <concepts>
+#include <type_traits>
+
+#include <rill/execution_context.hpp>
+#include <rill/is_executor.hpp>
+#include <rill/system_executor.hpp>
+
+namespace rill {
+
+namespace detail {
+
+template <typename T>
+concept has_nested_executor = requires(const T& t) {
+  typename T::executor_type;
+  { t.get_executor() } -> std::convertible_to<typename T::executor_type>;
+};
+
+template <typename T, typename Executor>
+struct associated_executor_default {
+  using type = Executor;
+  static type get(const T& /*t*/, const Executor& ex = Executor()) noexcept { return ex; }
+};
+
+template <typename T, typename Executor>
+  requires has_nested_executor<T>
+struct associated_executor_default<T, Executor> {
+  using type = typename T::executor_type;
+  static type get(const T& t, const Executor& /*ex*/ = Executor()) noexcept {
+    return t.get_executor();
+  }
+};
+
+}  // namespace detail
+
+// The executor associated with an object of type T, found like the
+// associated allocator: T::executor_type and t.get_executor(); otherwise a
+// user specialisation; otherwise the Executor argument (system_executor).
+template <typename T, typename Executor = system_executor>
+struct associated_executor : detail::associated_executor_default<T, Executor> {};
+
+template <typename T, typename Executor = system_executor>
+using associated_executor_t = typename associated_executor<T, Executor>::type;
+
+template <typename T>
+[[nodiscard]] associated_executor_t<T> get_associated_executor(const T& t) noexcept {
+  return associated_executor<T>::get(t);
+}
+
+template <typename T, typename Executor>
+  requires detail::any_executor_kind<Executor>
+[[nodiscard]] associated_executor_t<T, Executor> get_associated_executor(
+    const T& t, const Executor& ex) noexcept {
+  return associated_executor<T, Executor>::get(t, ex);
+}
+
+template <typename T, typename ExecutionContext>
+  requires std::derived_from<ExecutionContext, execution_context>
+[[nodiscard]] associated_executor_t<T, typename ExecutionContext::executor_type>
+get_associated_executor(const T& t, ExecutionContext& ctx) noexcept {
+  return associated_executor<T, typename ExecutionContext::executor_type>::get(
+      t, ctx.get_executor());
+}
+
+}  // namespace rill

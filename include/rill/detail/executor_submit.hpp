@@ -1,0 +1,99 @@
+// rill/detail/executor_submit.hpp - submit a function object to any executor
+// in post, dispatch or defer fashion.
+#pragma once
+
+#include <type_traits>
+#include <utility>
+
+#include <rill/associated_allocator.hpp>
+#include <rill/associated_executor.hpp>
+#include <rill/executor_work_guard.hpp>
+#include <rill/is_executor.hpp>
+
+namespace rill::detail {
+
+enum class submit_kind { post, dispatch, defer };
+
+// Executors with post/dispatch/defer members receive the allocator that the
+// function object's memory must come from. Executors that only have
+// execute() get the function object as it is; their own policy applies.
+template <submit_kind Kind, typename Executor, typename Function, typename Alloc>
+void executor_submit(const Executor& ex, Function&& f, const Alloc& a) {
+  if constexpr (rill::is_executor<Executor>::value) {
+    if constexpr (Kind == submit_kind::post) {
+      ex.post(std::forward<Function>(f), a);
+    } else if constexpr (Kind == submit_kind::dispatch) {
+      ex.dispatch(std::forward<Function>(f), a);
+    } else {
+      ex.defer(std::forward<Function>(f), a);
+    }
+  } else {
+    ex.execute(std::forward<Function>(f));
+  }
+}
+
+// Runs a handler on its own associated executor after it has been run
+// through another one (post(ex, h) where h is bound to a different
+// executor), keeping that executor's context busy in between, as Asio's
+// work_dispatcher does.
+template <typename Handler, typename Executor>
+class work_dispatcher {
+ public:
+  template <typename H>
+  work_dispatcher(H&& handler, const Executor& handler_ex)
+      : handler_(std::forward<H>(handler)), work_(handler_ex) {}
+
+  work_dispatcher(work_dispatcher&&) = default;
+  work_dispatcher(const work_dispatcher&) = default;
+
+  void operator()() {
+    auto alloc = get_associated_allocator(handler_);
+    executor_submit<submit_kind::dispatch>(work_.get_executor(), std::move(handler_), alloc);
+    work_.reset();
+  }
+
+ private:
+  Handler handler_;
+  executor_work_guard<Executor> work_;
+};
+
+// The initiation shared by post, dispatch and defer with an explicit executor.
+template <submit_kind Kind, typename Executor>
+class initiate_submit_with_executor {
+ public:
+  explicit initiate_submit_with_executor(const Executor& ex) : ex_(ex) {}
+
+  template <typename Handler>
+  void operator()(Handler&& handler) const {
+    using handler_t = std::decay_t<Handler>;
+    using handler_ex_t = associated_executor_t<handler_t, Executor>;
+    auto alloc = get_associated_allocator(handler);
+    if constexpr (std::is_same_v<handler_ex_t, Executor>) {
+      executor_submit<Kind>(ex_, std::forward<Handler>(handler), alloc);
+    } else {
+      handler_ex_t handler_ex = get_associated_executor(handler, ex_);
+      executor_submit<Kind>(ex_,
+                            work_dispatcher<handler_t, handler_ex_t>(std::forward<Handler>(handler),
+                                                                     handler_ex),
+                            alloc);
+    }
+  }
+
+ private:
+  Executor ex_;
+};
+
+// The initiation of post, dispatch and defer with no executor: the handler's
+// own associated executor (system_executor by default) is used.
+template <submit_kind Kind>
+class initiate_submit {
+ public:
+  template <typename Handler>
+  void operator()(Handler&& handler) const {
+    auto ex = get_associated_executor(handler);
+    auto alloc = get_associated_allocator(handler);
+    executor_submit<Kind>(ex, std::forward<Handler>(handler), alloc);
+  }
+};
+
+}  // namespace rill::detail

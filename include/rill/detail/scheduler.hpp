@@ -1,0 +1,123 @@
+// rill/detail/scheduler.hpp - the run queue behind io_context: run/poll/stop,
+// work counting and wake-ups.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+
+#include <rill/detail/op_queue.hpp>
+#include <rill/detail/operation.hpp>
+#include <rill/execution_context.hpp>
+
+namespace rill::detail {
+
+class scheduler;
+
+// State of one thread inside one scheduler's run/poll call. Lives on that
+// call's stack; the innermost one is reachable through tls_thread_top.
+//
+// Why it exists: work posted by a handler that runs on this thread goes to
+// private_queue and is counted in private_work, with no lock and no atomic
+// read-modify-write. The private state is folded into the scheduler's shared
+// queue and work count only when this thread has to look at shared state
+// anyway (its private queue ran dry, another thread is idle and could take
+// work, or another thread has posted), and when the call returns.
+struct scheduler_thread_info {
+  scheduler* owner;
+  scheduler_thread_info* outer;
+  op_queue<operation> private_queue;
+  // Work started minus work finished by this thread, not yet in the shared
+  // count. While it is positive the shared count still includes the handler
+  // this thread took from the shared queue, so it never reaches zero early.
+  long private_work = 0;
+};
+
+inline constinit thread_local scheduler_thread_info* tls_thread_top = nullptr;
+
+class scheduler final : public execution_context_service_base<scheduler> {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  explicit scheduler(execution_context& ctx, int concurrency_hint = -1);
+  ~scheduler() override;
+  scheduler(const scheduler&) = delete;
+  scheduler& operator=(const scheduler&) = delete;
+
+  std::size_t run();
+  std::size_t run_one();
+  std::size_t run_one_until(clock::time_point deadline);
+  // Runs handlers until the deadline, the work runs out or stop(); the clock
+  // is read before each handler, as Asio does.
+  std::size_t run_until(clock::time_point deadline);
+  std::size_t poll();
+  std::size_t poll_one();
+
+  void stop();
+  [[nodiscard]] bool stopped() const noexcept;
+  void restart() noexcept;
+
+  [[nodiscard]] int concurrency_hint() const noexcept { return concurrency_hint_; }
+
+  // True when the calling thread is inside run/poll of this scheduler.
+  [[nodiscard]] bool running_in_this_thread() const noexcept { return this_thread() != nullptr; }
+
+  void work_started() noexcept { outstanding_work_.fetch_add(1, std::memory_order_relaxed); }
+  void work_finished() noexcept {
+    if (outstanding_work_.fetch_sub(1, std::memory_order_acq_rel) == 1) stop();
+  }
+
+  // Queues op and counts it as work. From a thread running this scheduler it
+  // goes to that thread's private queue unless another thread is idle and
+  // could run it now; continuations (defer) always stay on this thread.
+  void post_immediate(operation* op, bool is_continuation) {
+    if (scheduler_thread_info* ti = this_thread()) {
+      if (is_continuation || idle_threads_.load(std::memory_order_relaxed) == 0) {
+        ++ti->private_work;
+        ti->private_queue.push(op);
+        return;
+      }
+    }
+    work_started();
+    post_shared(op);
+  }
+
+  // Destroys every queued operation without invoking it.
+  void shutdown() override;
+
+ private:
+  friend class scheduler_thread_scope;
+
+  scheduler_thread_info* this_thread() const noexcept {
+    for (scheduler_thread_info* ti = tls_thread_top; ti != nullptr; ti = ti->outer) {
+      if (ti->owner == this) return ti;
+    }
+    return nullptr;
+  }
+
+  void post_shared(operation* op);
+  // Runs one operation; waits for one until deadline if wait is true.
+  std::size_t do_one(scheduler_thread_info& ti, bool wait, const clock::time_point* deadline);
+  operation* take_shared(scheduler_thread_info& ti, std::unique_lock<std::mutex>& lock, bool wait,
+                         const clock::time_point* deadline);
+  // Moves the thread's private queue and work count into the shared state.
+  // Returns false if that made the work count zero (the scheduler is then
+  // stopped). Requires mutex_.
+  bool fold_private(scheduler_thread_info& ti);
+  void stop_locked();
+
+  mutable std::mutex mutex_;
+  std::condition_variable wakeup_;
+  op_queue<operation> queue_;
+  std::atomic<long> outstanding_work_{0};
+  std::atomic<bool> stopped_{false};
+  // Hints for the lock-free fast path, written under mutex_.
+  std::atomic<bool> queue_nonempty_{false};
+  std::atomic<int> idle_threads_{0};
+  bool shutdown_ = false;
+  const int concurrency_hint_;
+};
+
+}  // namespace rill::detail

@@ -1,0 +1,221 @@
+#include <rill/detail/scheduler.hpp>
+
+#include <limits>
+
+namespace rill::detail {
+
+// Makes the calling thread "inside" a scheduler for the duration of one
+// run/poll call, and folds its private state back when the call ends, also
+// when a handler's exception unwinds through it.
+class scheduler_thread_scope {
+ public:
+  explicit scheduler_thread_scope(scheduler& s) : info{&s, tls_thread_top, {}, 0} {
+    // A nested run/poll of the same scheduler must see the work that the
+    // outer call queued privately, so move it to the shared queue first.
+    if (scheduler_thread_info* outer = s.this_thread()) {
+      std::lock_guard lock(s.mutex_);
+      s.fold_private(*outer);
+    }
+    tls_thread_top = &info;
+  }
+
+  ~scheduler_thread_scope() {
+    tls_thread_top = info.outer;
+    if (!info.private_queue.empty() || info.private_work != 0) {
+      std::lock_guard lock(info.owner->mutex_);
+      info.owner->fold_private(info);
+    }
+  }
+
+  scheduler_thread_scope(const scheduler_thread_scope&) = delete;
+  scheduler_thread_scope& operator=(const scheduler_thread_scope&) = delete;
+
+  scheduler_thread_info info;
+};
+
+namespace {
+
+// Counts the work unit of the operation being run as finished, also when
+// its handler throws.
+struct finish_one {
+  scheduler_thread_info& ti;
+  ~finish_one() { --ti.private_work; }
+};
+
+constexpr std::size_t max_count = std::numeric_limits<std::size_t>::max();
+
+}  // namespace
+
+scheduler::scheduler(execution_context& ctx, int concurrency_hint)
+    : execution_context_service_base<scheduler>(ctx), concurrency_hint_(concurrency_hint) {}
+
+scheduler::~scheduler() = default;
+
+void scheduler::shutdown() {
+  for (;;) {
+    op_queue<operation> ops;
+    {
+      std::lock_guard lock(mutex_);
+      shutdown_ = true;
+      ops.push(queue_);
+      queue_nonempty_.store(false, std::memory_order_relaxed);
+    }
+    if (ops.empty()) return;
+    // Destroying a handler may queue more work (its destructor may post), so
+    // loop until nothing is left.
+    while (operation* op = ops.pop()) op->destroy();
+  }
+}
+
+void scheduler::post_shared(operation* op) {
+  std::unique_lock lock(mutex_);
+  queue_.push(op);
+  queue_nonempty_.store(true, std::memory_order_relaxed);
+  const bool wake = idle_threads_.load(std::memory_order_relaxed) > 0;
+  lock.unlock();
+  if (wake) wakeup_.notify_one();
+}
+
+bool scheduler::fold_private(scheduler_thread_info& ti) {
+  if (!ti.private_queue.empty()) {
+    queue_.push(ti.private_queue);
+    queue_nonempty_.store(true, std::memory_order_relaxed);
+  }
+  if (ti.private_work != 0) {
+    const long delta = ti.private_work;
+    ti.private_work = 0;
+    if (outstanding_work_.fetch_add(delta, std::memory_order_acq_rel) + delta == 0) {
+      stop_locked();
+      return false;
+    }
+  }
+  return true;
+}
+
+void scheduler::stop_locked() {
+  stopped_.store(true, std::memory_order_release);
+  wakeup_.notify_all();
+}
+
+void scheduler::stop() {
+  std::lock_guard lock(mutex_);
+  stop_locked();
+}
+
+bool scheduler::stopped() const noexcept { return stopped_.load(std::memory_order_acquire); }
+
+void scheduler::restart() noexcept { stopped_.store(false, std::memory_order_release); }
+
+operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<std::mutex>& lock,
+                                  bool wait, const clock::time_point* deadline) {
+  if (!fold_private(ti)) return nullptr;
+  for (;;) {
+    if (stopped_.load(std::memory_order_relaxed)) return nullptr;
+    if (operation* op = queue_.pop()) {
+      const bool more = !queue_.empty();
+      queue_nonempty_.store(more, std::memory_order_relaxed);
+      if (more && idle_threads_.load(std::memory_order_relaxed) > 0) wakeup_.notify_one();
+      return op;
+    }
+    if (outstanding_work_.load(std::memory_order_acquire) == 0) {
+      stop_locked();
+      return nullptr;
+    }
+    if (!wait) return nullptr;
+    if (deadline != nullptr && clock::now() >= *deadline) return nullptr;
+    idle_threads_.fetch_add(1, std::memory_order_relaxed);
+    if (deadline != nullptr) {
+      wakeup_.wait_until(lock, *deadline);
+    } else {
+      wakeup_.wait(lock);
+    }
+    idle_threads_.fetch_sub(1, std::memory_order_relaxed);
+  }
+}
+
+std::size_t scheduler::do_one(scheduler_thread_info& ti, bool wait,
+                              const clock::time_point* deadline) {
+  if (stopped_.load(std::memory_order_acquire)) return 0;
+  operation* op = nullptr;
+  // The fast path: our own queued work, nobody else waiting for a share of
+  // it and nothing posted from other threads: no lock, no atomic RMW.
+  if (!ti.private_queue.empty() && !queue_nonempty_.load(std::memory_order_relaxed) &&
+      idle_threads_.load(std::memory_order_relaxed) == 0) {
+    op = ti.private_queue.pop();
+  } else {
+    std::unique_lock lock(mutex_);
+    op = take_shared(ti, lock, wait, deadline);
+    if (op == nullptr) return 0;
+  }
+  finish_one finish{ti};
+  op->complete(this, std::error_code(), 0);
+  return 1;
+}
+
+std::size_t scheduler::run() {
+  if (outstanding_work_.load(std::memory_order_acquire) == 0) {
+    stop();
+    return 0;
+  }
+  scheduler_thread_scope scope(*this);
+  std::size_t n = 0;
+  while (do_one(scope.info, true, nullptr) != 0) {
+    if (n != max_count) ++n;
+  }
+  return n;
+}
+
+std::size_t scheduler::run_one() {
+  if (outstanding_work_.load(std::memory_order_acquire) == 0) {
+    stop();
+    return 0;
+  }
+  scheduler_thread_scope scope(*this);
+  return do_one(scope.info, true, nullptr);
+}
+
+std::size_t scheduler::run_one_until(clock::time_point deadline) {
+  if (outstanding_work_.load(std::memory_order_acquire) == 0) {
+    stop();
+    return 0;
+  }
+  scheduler_thread_scope scope(*this);
+  return do_one(scope.info, true, &deadline);
+}
+
+std::size_t scheduler::run_until(clock::time_point deadline) {
+  if (outstanding_work_.load(std::memory_order_acquire) == 0) {
+    stop();
+    return 0;
+  }
+  scheduler_thread_scope scope(*this);
+  std::size_t n = 0;
+  while (clock::now() < deadline && do_one(scope.info, true, &deadline) != 0) {
+    if (n != max_count) ++n;
+  }
+  return n;
+}
+
+std::size_t scheduler::poll() {
+  if (outstanding_work_.load(std::memory_order_acquire) == 0) {
+    stop();
+    return 0;
+  }
+  scheduler_thread_scope scope(*this);
+  std::size_t n = 0;
+  while (do_one(scope.info, false, nullptr) != 0) {
+    if (n != max_count) ++n;
+  }
+  return n;
+}
+
+std::size_t scheduler::poll_one() {
+  if (outstanding_work_.load(std::memory_order_acquire) == 0) {
+    stop();
+    return 0;
+  }
+  scheduler_thread_scope scope(*this);
+  return do_one(scope.info, false, nullptr);
+}
+
+}  // namespace rill::detail
