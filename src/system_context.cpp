@@ -39,9 +39,7 @@ system_context& system_context::instance() {
 system_context& system_executor::context() const noexcept { return system_context::instance(); }
 
 namespace detail {
-void system_post(operation* op) {
-  system_context::instance().scheduler_.post_immediate(op, false);
-}
+void system_post(operation* op) { system_context::instance().scheduler_.post_immediate(op, false); }
 }  // namespace detail
 
 }  // namespace rill

@@ -178,7 +178,7 @@ void release_thread_blocks() noexcept {
 
 void* allocate_large(std::size_t size, std::size_t align) {
   if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
-    return ::operator new(size, std::align_val_t{align});
+    return ::operator new (size, std::align_val_t{align});
   }
   return ::operator new(size);
 }
@@ -186,7 +186,7 @@ void* allocate_large(std::size_t size, std::size_t align) {
 void deallocate_large(void* p, std::size_t /*size*/, std::size_t align) noexcept {
   // Unsized forms: clang does not declare sized deallocation by default.
   if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
-    ::operator delete(p, std::align_val_t{align});
+    ::operator delete (p, std::align_val_t{align});
   } else {
     ::operator delete(p);
   }

@@ -45,8 +45,7 @@ struct associated_allocator<specialised_handler, Allocator> {
 namespace {
 
 TEST(associated_allocator, default_is_std_allocator_void) {
-  static_assert(
-      std::is_same_v<rill::associated_allocator_t<plain_handler>, std::allocator<void>>);
+  static_assert(std::is_same_v<rill::associated_allocator_t<plain_handler>, std::allocator<void>>);
   auto a = rill::get_associated_allocator(plain_handler{});
   static_assert(std::is_same_v<decltype(a), std::allocator<void>>);
 }

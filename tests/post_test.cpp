@@ -136,8 +136,8 @@ TEST(post, throwing_allocator_makes_post_throw_and_leaks_nothing) {
   rill::io_context ioc;
   allocation_log log;
   int runs = 0;
-  auto handler = rill::bind_allocator(counting_allocator<char>(log, /*throws=*/true),
-                                      [&runs] { ++runs; });
+  auto handler =
+      rill::bind_allocator(counting_allocator<char>(log, /*throws=*/true), [&runs] { ++runs; });
   EXPECT_THROW(rill::post(ioc, handler), std::bad_alloc);
   EXPECT_EQ(log.allocations.load(), 0);
   EXPECT_EQ(log.live(), 0);

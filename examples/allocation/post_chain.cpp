@@ -140,8 +140,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--require-zero-heap") {
       require_zero_heap = true;
     } else {
-      std::fprintf(stderr, "usage: %s [--seconds S] [--chains N] [--require-zero-heap]\n",
-                   argv[0]);
+      std::fprintf(stderr, "usage: %s [--seconds S] [--chains N] [--require-zero-heap]\n", argv[0]);
       return 2;
     }
   }
@@ -186,8 +185,8 @@ int main(int argc, char** argv) {
   std::printf("handlers run:                 %llu\n", t.handlers);
   std::printf("handlers per second:          %.0f\n", static_cast<double>(t.handlers) / elapsed);
   std::printf("heap allocations per handler: %.6f (%llu in %llu handlers after warm-up)\n",
-              handlers == 0 ? 0.0 : static_cast<double>(heap) / static_cast<double>(handlers),
-              heap, handlers);
+              handlers == 0 ? 0.0 : static_cast<double>(heap) / static_cast<double>(handlers), heap,
+              handlers);
   if (require_zero_heap && heap != 0) {
     std::fprintf(stderr, "FAIL: expected no heap allocation after warm-up\n");
     return 1;

@@ -21,7 +21,7 @@ struct associated_allocator_default {
 };
 
 template <typename T, typename Allocator>
-  requires has_nested_allocator<T>
+requires has_nested_allocator<T>
 struct associated_allocator_default<T, Allocator> {
   using type = typename T::allocator_type;
   static type get(const T& t, const Allocator& /*a*/ = Allocator()) noexcept {

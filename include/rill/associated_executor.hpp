@@ -25,7 +25,7 @@ struct associated_executor_default {
 };
 
 template <typename T, typename Executor>
-  requires has_nested_executor<T>
+requires has_nested_executor<T>
 struct associated_executor_default<T, Executor> {
   using type = typename T::executor_type;
   static type get(const T& t, const Executor& /*ex*/ = Executor()) noexcept {
@@ -50,18 +50,18 @@ template <typename T>
 }
 
 template <typename T, typename Executor>
-  requires detail::any_executor_kind<Executor>
+requires detail::any_executor_kind<Executor>
 [[nodiscard]] associated_executor_t<T, Executor> get_associated_executor(
     const T& t, const Executor& ex) noexcept {
   return associated_executor<T, Executor>::get(t, ex);
 }
 
 template <typename T, typename ExecutionContext>
-  requires std::derived_from<ExecutionContext, execution_context>
+requires std::derived_from<ExecutionContext, execution_context>
 [[nodiscard]] associated_executor_t<T, typename ExecutionContext::executor_type>
 get_associated_executor(const T& t, ExecutionContext& ctx) noexcept {
-  return associated_executor<T, typename ExecutionContext::executor_type>::get(
-      t, ctx.get_executor());
+  return associated_executor<T, typename ExecutionContext::executor_type>::get(t,
+                                                                               ctx.get_executor());
 }
 
 }  // namespace rill

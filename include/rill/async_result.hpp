@@ -12,7 +12,7 @@ struct is_function_signature : std::false_type {};
 template <typename R, typename... Args>
 struct is_function_signature<R(Args...)> : std::true_type {};
 template <typename R, typename... Args>
-struct is_function_signature<R(Args...) &> : std::true_type {};
+struct is_function_signature<R(Args...)&> : std::true_type {};
 template <typename R, typename... Args>
 struct is_function_signature<R(Args...) &&> : std::true_type {};
 template <typename R, typename... Args>
@@ -41,8 +41,7 @@ class async_result {
   return_type get() {}
 
   template <typename Initiation, typename RawCompletionToken, typename... Args>
-  static return_type initiate(Initiation&& initiation, RawCompletionToken&& token,
-                              Args&&... args) {
+  static return_type initiate(Initiation&& initiation, RawCompletionToken&& token, Args&&... args) {
     std::forward<Initiation>(initiation)(std::forward<RawCompletionToken>(token),
                                          std::forward<Args>(args)...);
   }

@@ -26,15 +26,15 @@ class allocator_binder {
   allocator_binder(allocator_binder&&) = default;
 
   template <typename U, typename OtherAllocator>
-    requires std::constructible_from<T, const U&> &&
-             std::constructible_from<Allocator, const OtherAllocator&>
-  allocator_binder(const allocator_binder<U, OtherAllocator>& other)
+  requires std::constructible_from<T, const U&> &&
+      std::constructible_from<Allocator, const OtherAllocator&>
+      allocator_binder(const allocator_binder<U, OtherAllocator>& other)
       : allocator_(other.get_allocator()), target_(other.get()) {}
 
   template <typename U, typename OtherAllocator>
-    requires std::constructible_from<T, U&&> &&
-             std::constructible_from<Allocator, const OtherAllocator&>
-  allocator_binder(allocator_binder<U, OtherAllocator>&& other)
+  requires std::constructible_from<T, U&&> &&
+      std::constructible_from<Allocator, const OtherAllocator&>
+      allocator_binder(allocator_binder<U, OtherAllocator>&& other)
       : allocator_(other.get_allocator()), target_(std::move(other.get())) {}
 
   [[nodiscard]] target_type& get() noexcept { return target_; }
@@ -69,7 +69,8 @@ template <typename Allocator, typename T>
 template <typename T, typename Allocator, typename Executor>
 struct associated_executor<allocator_binder<T, Allocator>, Executor> {
   using type = associated_executor_t<T, Executor>;
-  static type get(const allocator_binder<T, Allocator>& b, const Executor& ex = Executor()) noexcept {
+  static type get(const allocator_binder<T, Allocator>& b,
+                  const Executor& ex = Executor()) noexcept {
     return associated_executor<T, Executor>::get(b.get(), ex);
   }
 };

@@ -31,15 +31,15 @@ class executor_binder {
 
   // Rebinds a binder of a convertible target/executor.
   template <typename U, typename OtherExecutor>
-    requires std::constructible_from<T, const U&> &&
-             std::constructible_from<Executor, const OtherExecutor&>
-  executor_binder(const executor_binder<U, OtherExecutor>& other)
+  requires std::constructible_from<T, const U&> &&
+      std::constructible_from<Executor, const OtherExecutor&>
+      executor_binder(const executor_binder<U, OtherExecutor>& other)
       : executor_(other.get_executor()), target_(other.get()) {}
 
   template <typename U, typename OtherExecutor>
-    requires std::constructible_from<T, U&&> &&
-             std::constructible_from<Executor, const OtherExecutor&>
-  executor_binder(executor_binder<U, OtherExecutor>&& other)
+  requires std::constructible_from<T, U&&> &&
+      std::constructible_from<Executor, const OtherExecutor&>
+      executor_binder(executor_binder<U, OtherExecutor>&& other)
       : executor_(other.get_executor()), target_(std::move(other.get())) {}
 
   [[nodiscard]] target_type& get() noexcept { return target_; }
@@ -65,13 +65,13 @@ class executor_binder {
 };
 
 template <typename Executor, typename T>
-  requires detail::any_executor_kind<Executor>
+requires detail::any_executor_kind<Executor>
 [[nodiscard]] executor_binder<std::decay_t<T>, Executor> bind_executor(const Executor& ex, T&& t) {
   return executor_binder<std::decay_t<T>, Executor>(executor_arg, ex, std::forward<T>(t));
 }
 
 template <typename ExecutionContext, typename T>
-  requires std::derived_from<ExecutionContext, execution_context>
+requires std::derived_from<ExecutionContext, execution_context>
 [[nodiscard]] executor_binder<std::decay_t<T>, typename ExecutionContext::executor_type>
 bind_executor(ExecutionContext& ctx, T&& t) {
   return executor_binder<std::decay_t<T>, typename ExecutionContext::executor_type>(
@@ -82,7 +82,8 @@ bind_executor(ExecutionContext& ctx, T&& t) {
 template <typename T, typename Executor, typename Allocator>
 struct associated_allocator<executor_binder<T, Executor>, Allocator> {
   using type = associated_allocator_t<T, Allocator>;
-  static type get(const executor_binder<T, Executor>& b, const Allocator& a = Allocator()) noexcept {
+  static type get(const executor_binder<T, Executor>& b,
+                  const Allocator& a = Allocator()) noexcept {
     return associated_allocator<T, Allocator>::get(b.get(), a);
   }
 };

@@ -25,7 +25,7 @@ decltype(auto) defer(CompletionToken&& token) {
 // executor of another type it is then dispatched there, and that executor's
 // context is kept busy meanwhile.
 template <typename Executor, typename CompletionToken>
-  requires detail::any_executor_kind<Executor>
+requires detail::any_executor_kind<Executor>
 decltype(auto) defer(const Executor& ex, CompletionToken&& token) {
   return async_initiate<CompletionToken, void()>(
       detail::initiate_submit_with_executor<detail::submit_kind::defer, Executor>(ex), token);
@@ -33,7 +33,7 @@ decltype(auto) defer(const Executor& ex, CompletionToken&& token) {
 
 // As above, through ctx.get_executor().
 template <typename ExecutionContext, typename CompletionToken>
-  requires std::derived_from<ExecutionContext, execution_context>
+requires std::derived_from<ExecutionContext, execution_context>
 decltype(auto) defer(ExecutionContext& ctx, CompletionToken&& token) {
   return rill::defer(ctx.get_executor(), std::forward<CompletionToken>(token));
 }

@@ -116,8 +116,7 @@ class execution_context_service_base : public execution_context::service {
   static inline execution_context::id id;
 
  protected:
-  explicit execution_context_service_base(execution_context& e)
-      : execution_context::service(e) {}
+  explicit execution_context_service_base(execution_context& e) : execution_context::service(e) {}
 };
 
 template <typename Service>
@@ -183,9 +182,8 @@ class service_registry {
 template <typename Service>
 Service& use_service(execution_context& e) {
   static_assert(std::is_base_of_v<execution_context::service, Service>);
-  return e.registry_->template use<Service>([](execution_context& owner) {
-    return new Service(owner);
-  });
+  return e.registry_->template use<Service>(
+      [](execution_context& owner) { return new Service(owner); });
 }
 
 // Creates the context's Service with Service(e, args...); throws

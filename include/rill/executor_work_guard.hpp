@@ -53,13 +53,13 @@ class executor_work_guard {
 };
 
 template <typename Executor>
-  requires is_executor<Executor>::value
-[[nodiscard]] executor_work_guard<Executor> make_work_guard(const Executor& ex) {
+requires is_executor<Executor>::value [[nodiscard]] executor_work_guard<Executor> make_work_guard(
+    const Executor& ex) {
   return executor_work_guard<Executor>(ex);
 }
 
 template <typename ExecutionContext>
-  requires std::derived_from<ExecutionContext, execution_context>
+requires std::derived_from<ExecutionContext, execution_context>
 [[nodiscard]] executor_work_guard<typename ExecutionContext::executor_type> make_work_guard(
     ExecutionContext& ctx) {
   return executor_work_guard<typename ExecutionContext::executor_type>(ctx.get_executor());
@@ -67,21 +67,22 @@ template <typename ExecutionContext>
 
 // The guard for the executor associated with t.
 template <typename T>
-  requires(!is_executor<T>::value && !std::derived_from<T, execution_context>)
-[[nodiscard]] executor_work_guard<associated_executor_t<T>> make_work_guard(const T& t) {
+requires(!is_executor<T>::value && !std::derived_from<T, execution_context>)
+    [[nodiscard]] executor_work_guard<associated_executor_t<T>> make_work_guard(const T& t) {
   return executor_work_guard<associated_executor_t<T>>(get_associated_executor(t));
 }
 
 template <typename T, typename Executor>
-  requires is_executor<Executor>::value
-[[nodiscard]] executor_work_guard<associated_executor_t<T, Executor>> make_work_guard(
-    const T& t, const Executor& ex) {
+requires is_executor<Executor>::value
+    [[nodiscard]] executor_work_guard<associated_executor_t<T, Executor>>
+    make_work_guard(const T& t, const Executor& ex) {
   return executor_work_guard<associated_executor_t<T, Executor>>(get_associated_executor(t, ex));
 }
 
 template <typename T, typename ExecutionContext>
-  requires std::derived_from<ExecutionContext, execution_context>
-[[nodiscard]] executor_work_guard<associated_executor_t<T, typename ExecutionContext::executor_type>>
+requires std::derived_from<ExecutionContext, execution_context>
+[[nodiscard]] executor_work_guard<
+    associated_executor_t<T, typename ExecutionContext::executor_type>>
 make_work_guard(const T& t, ExecutionContext& ctx) {
   return executor_work_guard<associated_executor_t<T, typename ExecutionContext::executor_type>>(
       get_associated_executor(t, ctx));

@@ -16,15 +16,14 @@ struct invocable_archetype {
 // An executor in the Networking TS sense, as Asio's is_executor: it has a
 // context, work counting and post/dispatch/defer members.
 template <typename T>
-struct is_executor
-    : std::bool_constant<requires(const T& t, detail::invocable_archetype f) {
-        t.context();
-        t.on_work_started();
-        t.on_work_finished();
-        t.post(f, std::allocator<void>());
-        t.dispatch(f, std::allocator<void>());
-        t.defer(f, std::allocator<void>());
-      }> {};
+    struct is_executor : std::bool_constant < requires(const T& t, detail::invocable_archetype f) {
+  t.context();
+  t.on_work_started();
+  t.on_work_finished();
+  t.post(f, std::allocator<void>());
+  t.dispatch(f, std::allocator<void>());
+  t.defer(f, std::allocator<void>());
+} > {};
 
 namespace execution {
 
@@ -32,7 +31,9 @@ namespace execution {
 // copyable, comparable, and able to execute a function object.
 template <typename T>
 concept executor = std::is_nothrow_copy_constructible_v<T> && std::equality_comparable<T> &&
-                   requires(const T& t, detail::invocable_archetype f) { t.execute(f); };
+    requires(const T& t, detail::invocable_archetype f) {
+  t.execute(f);
+};
 
 template <typename T>
 struct is_executor : std::bool_constant<executor<T>> {};

@@ -34,12 +34,12 @@ class counting_allocator {
     if (throws_) throw std::bad_alloc();
     log_->allocations.fetch_add(1);
     log_->last_size.store(n * sizeof(T));
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{alignof(T)}));
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{alignof(T)}));
   }
 
   void deallocate(T* p, std::size_t /*n*/) noexcept {
     log_->deallocations.fetch_add(1);
-    ::operator delete(p, std::align_val_t{alignof(T)});
+    ::operator delete (p, std::align_val_t{alignof(T)});
   }
 
   template <typename U>
@@ -102,7 +102,8 @@ class checking_allocator {
   friend class checking_allocator;
 
   void enter() noexcept {
-    if (log_->in_call.exchange(true, std::memory_order_acq_rel)) log_->concurrent_calls.fetch_add(1);
+    if (log_->in_call.exchange(true, std::memory_order_acq_rel))
+      log_->concurrent_calls.fetch_add(1);
     std::this_thread::yield();
   }
   void leave() noexcept { log_->in_call.store(false, std::memory_order_release); }

@@ -72,10 +72,9 @@ class initiate_submit_with_executor {
       executor_submit<Kind>(ex_, std::forward<Handler>(handler), alloc);
     } else {
       handler_ex_t handler_ex = get_associated_executor(handler, ex_);
-      executor_submit<Kind>(ex_,
-                            work_dispatcher<handler_t, handler_ex_t>(std::forward<Handler>(handler),
-                                                                     handler_ex),
-                            alloc);
+      executor_submit<Kind>(
+          ex_, work_dispatcher<handler_t, handler_ex_t>(std::forward<Handler>(handler), handler_ex),
+          alloc);
     }
   }
 

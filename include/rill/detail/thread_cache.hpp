@@ -26,7 +26,7 @@ namespace rill::detail {
 //    that the thread running the handlers (which frees) sent to the depot.
 namespace cache {
 
-inline constexpr std::size_t min_shift = 6;  // 64-byte smallest class
+inline constexpr std::size_t min_shift = 6;    // 64-byte smallest class
 inline constexpr std::size_t class_count = 9;  // 64 B ... 16 KiB
 inline constexpr std::size_t max_size = std::size_t{1} << (min_shift + class_count - 1);
 
