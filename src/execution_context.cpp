@@ -1,5 +1,8 @@
 #include <rill/execution_context.hpp>
 
+#include <cstddef>
+#include <vector>
+
 namespace rill {
 
 namespace detail {
@@ -32,21 +35,23 @@ void service_registry::destroy_services() {
 }
 
 void service_registry::notify_fork(execution_context::fork_event event) {
-  // Prepare newest first; parent and child oldest first, as Asio does.
-  std::lock_guard lock(mutex_);
-  if (event == execution_context::fork_prepare) {
+  // Copy the list under the lock, then call the services without it, as
+  // Asio does: a service may call back into the registry (use_service,
+  // has_service) from notify_fork. Services live until the context is
+  // destroyed, so the copied pointers stay valid.
+  std::vector<execution_context::service*> services;
+  {
+    std::lock_guard lock(mutex_);
     for (execution_context::service* s = first_; s != nullptr; s = s->next_) {
-      s->notify_fork(event);
+      services.push_back(s);
     }
+  }
+  // Prepare newest first; parent and child oldest first, as Asio does.
+  if (event == execution_context::fork_prepare) {
+    for (execution_context::service* s : services) s->notify_fork(event);
     return;
   }
-  std::size_t n = 0;
-  for (execution_context::service* s = first_; s != nullptr; s = s->next_) ++n;
-  for (std::size_t i = n; i > 0; --i) {
-    execution_context::service* s = first_;
-    for (std::size_t j = 1; j < i; ++j) s = s->next_;
-    s->notify_fork(event);
-  }
+  for (std::size_t i = services.size(); i > 0; --i) services[i - 1]->notify_fork(event);
 }
 
 }  // namespace detail

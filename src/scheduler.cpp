@@ -112,9 +112,17 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
   for (;;) {
     if (stopped_.load(std::memory_order_relaxed)) return nullptr;
     if (operation* op = queue_.pop()) {
-      const bool more = !queue_.empty();
-      queue_nonempty_.store(more, std::memory_order_relaxed);
-      if (more && idle_threads_.load(std::memory_order_relaxed) > 0) wakeup_.notify_one();
+      if (idle_threads_.load(std::memory_order_relaxed) == 0) {
+        // Nobody is waiting for a share: take the whole queue, so that the
+        // following handlers (and what they post) run from the private
+        // queue without the lock. Order is kept: these ran before anything
+        // this thread posts next. If another thread goes idle meanwhile, the
+        // fast path sees it and gives the batch back.
+        ti.private_queue.push(queue_);
+      } else if (!queue_.empty()) {
+        wakeup_.notify_one();
+      }
+      queue_nonempty_.store(!queue_.empty(), std::memory_order_relaxed);
       return op;
     }
     if (outstanding_work_.load(std::memory_order_acquire) == 0) {

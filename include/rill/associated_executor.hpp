@@ -20,6 +20,10 @@ concept has_nested_executor = requires(const T& t) {
 
 template <typename T, typename Executor>
 struct associated_executor_default {
+  // Marks "T has no executor of its own", so that post/dispatch/defer can
+  // skip the work_dispatcher detour at compile time, as Asio does. User
+  // specialisations do not have it.
+  using rill_unspecialised = void;
   using type = Executor;
   static type get(const T& /*t*/, const Executor& ex = Executor()) noexcept { return ex; }
 };
@@ -43,6 +47,15 @@ struct associated_executor : detail::associated_executor_default<T, Executor> {}
 
 template <typename T, typename Executor = system_executor>
 using associated_executor_t = typename associated_executor<T, Executor>::type;
+
+namespace detail {
+// True when T names an executor of its own (nested type, specialisation,
+// binder), false when its associated executor is just the default.
+template <typename T, typename Executor>
+concept has_own_executor = !requires {
+  typename associated_executor<T, Executor>::rill_unspecialised;
+};
+}  // namespace detail
 
 template <typename T>
 [[nodiscard]] associated_executor_t<T> get_associated_executor(const T& t) noexcept {

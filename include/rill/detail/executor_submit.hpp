@@ -68,10 +68,20 @@ class initiate_submit_with_executor {
     using handler_t = std::decay_t<Handler>;
     using handler_ex_t = associated_executor_t<handler_t, Executor>;
     auto alloc = get_associated_allocator(handler);
-    if constexpr (std::is_same_v<handler_ex_t, Executor>) {
+    if constexpr (!has_own_executor<handler_t, Executor>) {
+      // The handler runs wherever ex_ runs it.
       executor_submit<Kind>(ex_, std::forward<Handler>(handler), alloc);
     } else {
       handler_ex_t handler_ex = get_associated_executor(handler, ex_);
+      // The detour through work_dispatcher may be skipped only when the
+      // handler's executor is ex_ itself. Equal types are not enough: the
+      // executors of two io_contexts have the same type.
+      if constexpr (std::is_same_v<handler_ex_t, Executor>) {
+        if (handler_ex == ex_) {
+          executor_submit<Kind>(ex_, std::forward<Handler>(handler), alloc);
+          return;
+        }
+      }
       executor_submit<Kind>(
           ex_, work_dispatcher<handler_t, handler_ex_t>(std::forward<Handler>(handler), handler_ex),
           alloc);
