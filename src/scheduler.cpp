@@ -9,7 +9,7 @@ namespace rill::detail {
 // when a handler's exception unwinds through it.
 class scheduler_thread_scope {
  public:
-  explicit scheduler_thread_scope(scheduler& s) : info{&s, tls_thread_top, {}, 0} {
+  explicit scheduler_thread_scope(scheduler& s) : info{&s, tls_thread_top, {}, 0, 0} {
     // A nested run/poll of the same scheduler must see the work that the
     // outer call queued privately, so move it to the shared queue first.
     if (scheduler_thread_info* outer = s.this_thread()) {
@@ -67,19 +67,54 @@ void scheduler::shutdown() {
   }
 }
 
+void scheduler::wake_one_locked() {
+  if (idle_threads_.load(std::memory_order_relaxed) > 0) {
+    wakeup_.notify_one();
+  } else if (task_running_ && !task_interrupted_) {
+    task_interrupted_ = true;
+    task_.load(std::memory_order_relaxed)->interrupt();
+  }
+}
+
 void scheduler::post_shared(operation* op) {
-  std::unique_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   queue_.push(op);
   queue_nonempty_.store(true, std::memory_order_relaxed);
-  const bool wake = idle_threads_.load(std::memory_order_relaxed) > 0;
-  lock.unlock();
-  if (wake) wakeup_.notify_one();
+  wake_one_locked();
+}
+
+void scheduler::post_deferred_completion(operation* op) {
+  if (scheduler_thread_info* ti = this_thread()) {
+    ti->private_queue.push(op);
+    return;
+  }
+  post_shared(op);
+}
+
+void scheduler::post_deferred_completions(op_queue<operation>& ops) {
+  if (ops.empty()) return;
+  if (scheduler_thread_info* ti = this_thread()) {
+    ti->private_queue.push(ops);
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  queue_.push(ops);
+  queue_nonempty_.store(true, std::memory_order_relaxed);
+  wake_one_locked();
+}
+
+void scheduler::init_task(scheduler_task* task) {
+  std::lock_guard lock(mutex_);
+  if (shutdown_ || task_.load(std::memory_order_relaxed) != nullptr) return;
+  task_.store(task, std::memory_order_release);
 }
 
 bool scheduler::fold_private(scheduler_thread_info& ti) {
   if (!ti.private_queue.empty()) {
     queue_.push(ti.private_queue);
     queue_nonempty_.store(true, std::memory_order_relaxed);
+    // The caller runs one of them; another thread may take the rest.
+    if (idle_threads_.load(std::memory_order_relaxed) > 0) wakeup_.notify_one();
   }
   if (ti.private_work != 0) {
     const long delta = ti.private_work;
@@ -95,6 +130,10 @@ bool scheduler::fold_private(scheduler_thread_info& ti) {
 void scheduler::stop_locked() {
   stopped_.store(true, std::memory_order_release);
   wakeup_.notify_all();
+  if (task_running_ && !task_interrupted_) {
+    task_interrupted_ = true;
+    task_.load(std::memory_order_relaxed)->interrupt();
+  }
 }
 
 void scheduler::stop() {
@@ -106,9 +145,44 @@ bool scheduler::stopped() const noexcept { return stopped_.load(std::memory_orde
 
 void scheduler::restart() noexcept { stopped_.store(false, std::memory_order_release); }
 
+void scheduler::run_task(std::unique_lock<std::mutex>& lock, scheduler_task& task,
+                         std::chrono::nanoseconds timeout) {
+  task_running_ = true;
+  task_interrupted_ = timeout == std::chrono::nanoseconds::zero();
+  lock.unlock();
+  op_queue<operation> completed;
+  // Relocks and publishes the completions also if the task throws.
+  struct relock {
+    std::unique_lock<std::mutex>& lock;
+    scheduler& self;
+    op_queue<operation>& completed;
+    ~relock() {
+      lock.lock();
+      self.task_running_ = false;
+      self.task_interrupted_ = true;
+      if (!completed.empty()) {
+        self.queue_.push(completed);
+        self.queue_nonempty_.store(true, std::memory_order_relaxed);
+        // An idle thread may take over the task while this one runs handlers.
+        if (self.idle_threads_.load(std::memory_order_relaxed) > 0) self.wakeup_.notify_one();
+      }
+    }
+  };
+  relock guard{lock, *this, completed};
+  task.run(timeout, completed);
+}
+
 operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<std::mutex>& lock,
                                   bool wait, const clock::time_point* deadline) {
   if (!fold_private(ti)) return nullptr;
+  bool task_polled = false;
+  if (ti.fast_runs >= fast_run_limit) {
+    // This thread ran many handlers without looking at I/O: give the
+    // reactor a non-blocking turn first, so handler chains cannot starve it.
+    ti.fast_runs = 0;
+    scheduler_task* task = task_.load(std::memory_order_relaxed);
+    if (task != nullptr && !task_running_) run_task(lock, *task, std::chrono::nanoseconds::zero());
+  }
   for (;;) {
     if (stopped_.load(std::memory_order_relaxed)) return nullptr;
     if (operation* op = queue_.pop()) {
@@ -129,6 +203,24 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
       stop_locked();
       return nullptr;
     }
+    scheduler_task* task = task_.load(std::memory_order_relaxed);
+    if (task != nullptr && !task_running_ && !task_polled) {
+      // Nothing is ready: this thread runs the reactor, blocking in the
+      // kernel only if it may wait and nothing else is pending.
+      std::chrono::nanoseconds timeout{-1};
+      if (!wait) {
+        timeout = std::chrono::nanoseconds::zero();
+      } else if (deadline != nullptr) {
+        const auto now = clock::now();
+        timeout = *deadline > now ? std::chrono::nanoseconds(*deadline - now)
+                                  : std::chrono::nanoseconds::zero();
+      }
+      run_task(lock, *task, timeout);
+      // A non-blocking pass, or a timed one that found nothing, is not
+      // repeated: the caller then returns (poll) or checks its deadline.
+      if (!wait || (deadline != nullptr && clock::now() >= *deadline)) task_polled = true;
+      continue;
+    }
     if (!wait) return nullptr;
     if (deadline != nullptr && clock::now() >= *deadline) return nullptr;
     idle_threads_.fetch_add(1, std::memory_order_relaxed);
@@ -148,8 +240,10 @@ std::size_t scheduler::do_one(scheduler_thread_info& ti, bool wait,
   // The fast path: our own queued work, nobody else waiting for a share of
   // it and nothing posted from other threads: no lock, no atomic RMW.
   if (!ti.private_queue.empty() && !queue_nonempty_.load(std::memory_order_relaxed) &&
-      idle_threads_.load(std::memory_order_relaxed) == 0) {
+      idle_threads_.load(std::memory_order_relaxed) == 0 && ti.fast_runs < fast_run_limit) {
     op = ti.private_queue.pop();
+    // Only a context with a reactor needs the count (see take_shared).
+    if (task_.load(std::memory_order_relaxed) != nullptr) ++ti.fast_runs;
   } else {
     std::unique_lock lock(mutex_);
     op = take_shared(ti, lock, wait, deadline);

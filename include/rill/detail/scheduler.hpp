@@ -16,6 +16,23 @@ namespace rill::detail {
 
 class scheduler;
 
+// The blocking part of a loop iteration: the reactor (epoll today). The
+// scheduler lets one thread at a time run it, when no handler is ready.
+class scheduler_task {
+ public:
+  // Waits up to timeout (negative: no limit, zero: do not block) for I/O
+  // readiness and timer expiry, and appends the operations that completed.
+  virtual void run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) = 0;
+  // Makes a blocked run() return as soon as possible. Thread-safe.
+  virtual void interrupt() = 0;
+
+ protected:
+  scheduler_task() = default;
+  ~scheduler_task() = default;
+  scheduler_task(const scheduler_task&) = delete;
+  scheduler_task& operator=(const scheduler_task&) = delete;
+};
+
 // State of one thread inside one scheduler's run/poll call. Lives on that
 // call's stack; the innermost one is reachable through tls_thread_top.
 //
@@ -33,6 +50,8 @@ struct scheduler_thread_info {
   // count. While it is positive the shared count still includes the handler
   // this thread took from the shared queue, so it never reaches zero early.
   long private_work = 0;
+  // Handlers run from private_queue since the reactor last had a turn.
+  unsigned fast_runs = 0;
 };
 
 inline constinit thread_local scheduler_thread_info* tls_thread_top = nullptr;
@@ -84,6 +103,29 @@ class scheduler final : public execution_context_service_base<scheduler> {
     post_shared(op);
   }
 
+  // Counts a started asynchronous operation (I/O, timer wait) as work; on a
+  // thread running this scheduler, without an atomic read-modify-write.
+  void work_started_for_operation() noexcept {
+    if (scheduler_thread_info* ti = this_thread()) {
+      ++ti->private_work;
+    } else {
+      work_started();
+    }
+  }
+
+  // Queues operations that completed inside the task or were cancelled; their
+  // work was counted when they started.
+  void post_deferred_completions(op_queue<operation>& ops);
+  void post_deferred_completion(operation* op);
+
+  // Destroys, without invoking, operations abandoned at shutdown.
+  static void abandon_operations(op_queue<operation>& ops) noexcept {
+    while (operation* op = ops.pop()) op->destroy();
+  }
+
+  // Installs the reactor; called once by the reactor service's constructor.
+  void init_task(scheduler_task* task);
+
   // Destroys every queued operation without invoking it.
   void shutdown() override;
 
@@ -98,6 +140,8 @@ class scheduler final : public execution_context_service_base<scheduler> {
   }
 
   void post_shared(operation* op);
+  // Wakes an idle thread, or the thread blocked in the task. Requires mutex_.
+  void wake_one_locked();
   // Runs one operation; waits for one until deadline if wait is true.
   std::size_t do_one(scheduler_thread_info& ti, bool wait, const clock::time_point* deadline);
   operation* take_shared(scheduler_thread_info& ti, std::unique_lock<std::mutex>& lock, bool wait,
@@ -107,6 +151,13 @@ class scheduler final : public execution_context_service_base<scheduler> {
   // stopped). Requires mutex_.
   bool fold_private(scheduler_thread_info& ti);
   void stop_locked();
+  // Runs the task with mutex_ released; queues what completed. Requires mutex_.
+  void run_task(std::unique_lock<std::mutex>& lock, scheduler_task& task,
+                std::chrono::nanoseconds timeout);
+
+  // Handlers a thread runs from its private queue before the reactor gets a
+  // non-blocking turn (Asio gives it one per pass over the queue).
+  static constexpr unsigned fast_run_limit = 64;
 
   mutable std::mutex mutex_;
   std::condition_variable wakeup_;
@@ -118,6 +169,12 @@ class scheduler final : public execution_context_service_base<scheduler> {
   std::atomic<int> idle_threads_{0};
   bool shutdown_ = false;
   const int concurrency_hint_;
+  // The reactor, once an I/O object or timer exists. Set once under mutex_.
+  std::atomic<scheduler_task*> task_{nullptr};
+  // A thread is inside task_->run(); only it may run the task. mutex_.
+  bool task_running_ = false;
+  // The running task has been told to return, or is not blocking. mutex_.
+  bool task_interrupted_ = true;
 };
 
 }  // namespace rill::detail

@@ -1,0 +1,216 @@
+// rill/detail/reactive_socket_ops.hpp - the socket operations the reactor runs.
+#pragma once
+
+#include <cstddef>
+#include <system_error>
+#include <utility>
+
+#include <rill/buffer.hpp>
+#include <rill/detail/buffer_sequence_adapter.hpp>
+#include <rill/detail/handler_alloc.hpp>
+#include <rill/detail/handler_work.hpp>
+#include <rill/detail/reactor_op.hpp>
+#include <rill/detail/socket_ops.hpp>
+
+namespace rill::detail {
+
+// Each operation is split in two: a "base" that knows the system call
+// (perform, run by the reactor, maybe several times) and the generic
+// reactive_handler_op that owns the handler and delivers the result.
+
+// What a completed operation passes to its handler.
+enum class completion_kind { ec, ec_bytes };
+
+template <typename MutableBuffers>
+class recv_op_base : public reactor_op {
+ public:
+  static constexpr completion_kind kind = completion_kind::ec_bytes;
+
+  recv_op_base(func_type complete_func, socket_ops::socket_type s, socket_ops::state_type state,
+               const MutableBuffers& buffers, int flags)
+      : reactor_op(&recv_op_base::do_perform, complete_func),
+        socket_(s),
+        state_(state),
+        buffers_(buffers),
+        flags_(flags) {}
+
+  static status do_perform(reactor_op* base) {
+    auto* op = static_cast<recv_op_base*>(base);
+    buffer_sequence_adapter<mutable_buffer, MutableBuffers> bufs(op->buffers_);
+    const bool is_stream = (op->state_ & socket_ops::stream_oriented) != 0;
+    // A stream read into no space completes at once with 0 bytes.
+    if (is_stream && bufs.all_empty()) {
+      op->ec_.clear();
+      op->bytes_transferred_ = 0;
+      return status::done;
+    }
+    return socket_ops::non_blocking_recv(op->socket_, bufs.buffers(), bufs.count(), op->flags_,
+                                         is_stream, op->ec_, op->bytes_transferred_)
+               ? status::done
+               : status::not_done;
+  }
+
+ private:
+  socket_ops::socket_type socket_;
+  socket_ops::state_type state_;
+  MutableBuffers buffers_;
+  int flags_;
+};
+
+template <typename ConstBuffers>
+class send_op_base : public reactor_op {
+ public:
+  static constexpr completion_kind kind = completion_kind::ec_bytes;
+
+  send_op_base(func_type complete_func, socket_ops::socket_type s, socket_ops::state_type state,
+               const ConstBuffers& buffers, int flags)
+      : reactor_op(&send_op_base::do_perform, complete_func),
+        socket_(s),
+        state_(state),
+        buffers_(buffers),
+        flags_(flags) {}
+
+  static status do_perform(reactor_op* base) {
+    auto* op = static_cast<send_op_base*>(base);
+    buffer_sequence_adapter<const_buffer, ConstBuffers> bufs(op->buffers_);
+    if ((op->state_ & socket_ops::stream_oriented) != 0 && bufs.all_empty()) {
+      op->ec_.clear();
+      op->bytes_transferred_ = 0;
+      return status::done;
+    }
+    return socket_ops::non_blocking_send(op->socket_, bufs.buffers(), bufs.count(), op->flags_,
+                                         op->ec_, op->bytes_transferred_)
+               ? status::done
+               : status::not_done;
+  }
+
+ private:
+  socket_ops::socket_type socket_;
+  socket_ops::state_type state_;
+  ConstBuffers buffers_;
+  int flags_;
+};
+
+template <typename MutableBuffers, typename Endpoint>
+class recvfrom_op_base : public reactor_op {
+ public:
+  static constexpr completion_kind kind = completion_kind::ec_bytes;
+
+  recvfrom_op_base(func_type complete_func, socket_ops::socket_type s,
+                   const MutableBuffers& buffers, Endpoint& sender, int flags)
+      : reactor_op(&recvfrom_op_base::do_perform, complete_func),
+        socket_(s),
+        buffers_(buffers),
+        sender_(sender),
+        flags_(flags) {}
+
+  static status do_perform(reactor_op* base) {
+    auto* op = static_cast<recvfrom_op_base*>(base);
+    buffer_sequence_adapter<mutable_buffer, MutableBuffers> bufs(op->buffers_);
+    std::size_t addrlen = op->sender_.capacity();
+    const bool done = socket_ops::non_blocking_recvfrom(op->socket_, bufs.buffers(), bufs.count(),
+                                                        op->flags_, op->sender_.data(), &addrlen,
+                                                        op->ec_, op->bytes_transferred_);
+    if (done && !op->ec_) op->sender_.resize(addrlen);
+    return done ? status::done : status::not_done;
+  }
+
+ private:
+  socket_ops::socket_type socket_;
+  MutableBuffers buffers_;
+  Endpoint& sender_;
+  int flags_;
+};
+
+template <typename ConstBuffers, typename Endpoint>
+class sendto_op_base : public reactor_op {
+ public:
+  static constexpr completion_kind kind = completion_kind::ec_bytes;
+
+  sendto_op_base(func_type complete_func, socket_ops::socket_type s, const ConstBuffers& buffers,
+                 const Endpoint& destination, int flags)
+      : reactor_op(&sendto_op_base::do_perform, complete_func),
+        socket_(s),
+        buffers_(buffers),
+        destination_(destination),
+        flags_(flags) {}
+
+  static status do_perform(reactor_op* base) {
+    auto* op = static_cast<sendto_op_base*>(base);
+    buffer_sequence_adapter<const_buffer, ConstBuffers> bufs(op->buffers_);
+    return socket_ops::non_blocking_sendto(op->socket_, bufs.buffers(), bufs.count(), op->flags_,
+                                           op->destination_.data(), op->destination_.size(),
+                                           op->ec_, op->bytes_transferred_)
+               ? status::done
+               : status::not_done;
+  }
+
+ private:
+  socket_ops::socket_type socket_;
+  ConstBuffers buffers_;
+  Endpoint destination_;
+  int flags_;
+};
+
+class connect_op_base : public reactor_op {
+ public:
+  static constexpr completion_kind kind = completion_kind::ec;
+
+  connect_op_base(func_type complete_func, socket_ops::socket_type s)
+      : reactor_op(&connect_op_base::do_perform, complete_func), socket_(s) {}
+
+  static status do_perform(reactor_op* base) {
+    auto* op = static_cast<connect_op_base*>(base);
+    return socket_ops::non_blocking_connect(op->socket_, op->ec_) ? status::done : status::not_done;
+  }
+
+ private:
+  socket_ops::socket_type socket_;
+};
+
+// socket.async_wait(): queued without speculation, done at the first event.
+class wait_ready_op_base : public reactor_op {
+ public:
+  static constexpr completion_kind kind = completion_kind::ec;
+
+  explicit wait_ready_op_base(func_type complete_func)
+      : reactor_op(&wait_ready_op_base::do_perform, complete_func) {}
+
+  static status do_perform(reactor_op* /*base*/) { return status::done; }
+};
+
+// The handler-owning half, shared by every base above.
+template <typename OpBase, typename Handler, typename IoExecutor>
+class reactive_handler_op final : public OpBase {
+ public:
+  template <typename H, typename... Args>
+  reactive_handler_op(H&& handler, const IoExecutor& io_ex, Args&&... args)
+      : OpBase(&reactive_handler_op::do_complete, std::forward<Args>(args)...),
+        handler_(std::forward<H>(handler)),
+        work_(handler_, io_ex) {}
+
+  static void do_complete(void* owner, operation* base, const std::error_code& /*ec*/,
+                          std::size_t /*bytes*/) {
+    auto* op = static_cast<reactive_handler_op*>(base);
+    // Copy out the results and the handler, free the operation, then invoke:
+    // the handler may reuse the memory for its next operation.
+    auto alloc = get_associated_allocator(op->handler_);
+    handler_work<Handler, IoExecutor> work(std::move(op->work_));
+    Handler handler(std::move(op->handler_));
+    const std::error_code ec = op->ec_;
+    const std::size_t bytes = op->bytes_transferred_;
+    deallocate_operation(alloc, op);
+    if (owner == nullptr) return;
+    if constexpr (OpBase::kind == completion_kind::ec_bytes) {
+      work.complete(handler, ec, bytes);
+    } else {
+      work.complete(handler, ec);
+    }
+  }
+
+ private:
+  Handler handler_;
+  [[no_unique_address]] handler_work<Handler, IoExecutor> work_;
+};
+
+}  // namespace rill::detail

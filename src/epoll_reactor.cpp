@@ -1,0 +1,317 @@
+#include <rill/detail/epoll_reactor.hpp>
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+#include <system_error>
+
+namespace rill::detail {
+
+namespace {
+
+constexpr std::uint32_t descriptor_events =
+    EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLERR | EPOLLHUP | EPOLLRDHUP | EPOLLET;
+
+[[noreturn]] void throw_errno(const char* what) {
+  throw std::system_error(errno, std::system_category(), what);
+}
+
+std::error_code aborted() { return std::make_error_code(std::errc::operation_canceled); }
+
+}  // namespace
+
+epoll_reactor::epoll_reactor(execution_context& ctx)
+    : execution_context_service_base<epoll_reactor>(ctx), scheduler_(use_service<scheduler>(ctx)) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) throw_errno("epoll_create1");
+  interrupter_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (interrupter_fd_ < 0) {
+    const int err = errno;
+    ::close(epoll_fd_);
+    throw std::system_error(err, std::system_category(), "eventfd");
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLET;
+  ev.data.ptr = nullptr;  // the interrupter is the only event without a state
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, interrupter_fd_, &ev) != 0) {
+    const int err = errno;
+    ::close(interrupter_fd_);
+    ::close(epoll_fd_);
+    throw std::system_error(err, std::system_category(), "epoll_ctl");
+  }
+  scheduler_.init_task(this);
+}
+
+epoll_reactor::~epoll_reactor() {
+  if (interrupter_fd_ >= 0) ::close(interrupter_fd_);
+  if (epoll_fd_ >= 0) ::close(epoll_fd_);
+}
+
+void epoll_reactor::shutdown() {
+  op_queue<operation> ops;
+  {
+    std::lock_guard lock(registry_mutex_);
+    shutdown_ = true;
+    for (auto& state : states_) {
+      std::lock_guard state_lock(state->mutex_);
+      for (auto& queue : state->queues_) {
+        while (reactor_op* op = queue.pop()) ops.push(op);
+      }
+      state->shutdown_ = true;
+    }
+  }
+  {
+    std::lock_guard lock(timer_mutex_);
+    for (timer_queue_base* queue : timer_queues_) queue->get_all_timers(ops);
+  }
+  scheduler::abandon_operations(ops);
+}
+
+void epoll_reactor::notify_fork(execution_context::fork_event event) {
+  if (event != execution_context::fork_child) return;
+  // The child shares the parent's epoll instance; make its own and register
+  // every live descriptor again.
+  const int new_epoll = ::epoll_create1(EPOLL_CLOEXEC);
+  if (new_epoll < 0) throw_errno("epoll_create1");
+  ::close(epoll_fd_);
+  epoll_fd_ = new_epoll;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLET;
+  ev.data.ptr = nullptr;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, interrupter_fd_, &ev) != 0) throw_errno("epoll_ctl");
+  std::lock_guard lock(registry_mutex_);
+  for (auto& state : states_) {
+    if (state->descriptor_ < 0) continue;
+    epoll_event dev{};
+    dev.events = state->registered_events_;
+    dev.data.ptr = state.get();
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, state->descriptor_, &dev) != 0) {
+      throw_errno("epoll_ctl");
+    }
+  }
+}
+
+epoll_reactor::descriptor_state* epoll_reactor::allocate_state() {
+  std::lock_guard lock(registry_mutex_);
+  if (descriptor_state* state = free_states_) {
+    free_states_ = state->next_free_;
+    state->next_free_ = nullptr;
+    return state;
+  }
+  states_.push_back(std::make_unique<descriptor_state>());
+  return states_.back().get();
+}
+
+void epoll_reactor::free_state(descriptor_state* state) {
+  std::lock_guard lock(registry_mutex_);
+  state->next_free_ = free_states_;
+  free_states_ = state;
+}
+
+std::error_code epoll_reactor::register_descriptor(int descriptor, per_descriptor_data& data) {
+  descriptor_state* state = allocate_state();
+  {
+    std::lock_guard lock(state->mutex_);
+    state->descriptor_ = descriptor;
+    state->shutdown_ = false;
+    state->registered_events_ = descriptor_events;
+  }
+  epoll_event ev{};
+  ev.events = descriptor_events;
+  ev.data.ptr = state;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, descriptor, &ev) != 0) {
+    const std::error_code ec(errno, std::system_category());
+    {
+      std::lock_guard lock(state->mutex_);
+      state->descriptor_ = -1;
+    }
+    free_state(state);
+    data = nullptr;
+    return ec;
+  }
+  data = state;
+  return {};
+}
+
+void epoll_reactor::start_op(int op_type, int /*descriptor*/, per_descriptor_data& data,
+                             reactor_op* op, bool is_continuation, bool allow_speculative) {
+  descriptor_state* state = data;
+  if (state == nullptr) {
+    op->ec_ = std::make_error_code(std::errc::bad_file_descriptor);
+    scheduler_.post_immediate(op, is_continuation);
+    return;
+  }
+  std::unique_lock lock(state->mutex_);
+  if (state->shutdown_) {
+    lock.unlock();
+    op->ec_ = aborted();
+    scheduler_.post_immediate(op, is_continuation);
+    return;
+  }
+  op_queue<reactor_op>& queue = state->queues_[op_type];
+  // Speculate only when no earlier operation of the kind is waiting (order)
+  // and, for reads, no out-of-band wait is pending (Asio's rule).
+  if (queue.empty() && allow_speculative &&
+      (op_type != read_op || state->queues_[except_op].empty())) {
+    if (op->perform() == reactor_op::status::done) {
+      lock.unlock();
+      scheduler_.post_immediate(op, is_continuation);
+      return;
+    }
+  }
+  // The descriptor lock orders this with perform_io: an edge that arrives
+  // after the failed attempt finds the operation queued.
+  queue.push(op);
+  scheduler_.work_started_for_operation();
+}
+
+void epoll_reactor::cancel_ops(int /*descriptor*/, per_descriptor_data& data) {
+  descriptor_state* state = data;
+  if (state == nullptr) return;
+  op_queue<operation> ops;
+  {
+    std::lock_guard lock(state->mutex_);
+    for (auto& queue : state->queues_) {
+      while (reactor_op* op = queue.pop()) {
+        op->ec_ = aborted();
+        ops.push(op);
+      }
+    }
+  }
+  scheduler_.post_deferred_completions(ops);
+}
+
+void epoll_reactor::deregister_descriptor(int descriptor, per_descriptor_data& data, bool closing) {
+  descriptor_state* state = data;
+  if (state == nullptr) return;
+  op_queue<operation> ops;
+  {
+    std::lock_guard lock(state->mutex_);
+    if (!state->shutdown_) {
+      // Closing the descriptor removes it from the epoll set by itself.
+      if (!closing) {
+        epoll_event ev{};
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, descriptor, &ev);
+      }
+      for (auto& queue : state->queues_) {
+        while (reactor_op* op = queue.pop()) {
+          op->ec_ = aborted();
+          ops.push(op);
+        }
+      }
+      state->descriptor_ = -1;
+      state->shutdown_ = true;
+    }
+  }
+  data = nullptr;
+  free_state(state);
+  scheduler_.post_deferred_completions(ops);
+}
+
+void epoll_reactor::deregister_and_keep(int descriptor, per_descriptor_data& data) {
+  descriptor_state* state = data;
+  if (state == nullptr) return;
+  {
+    std::lock_guard lock(state->mutex_);
+    if (!state->shutdown_) {
+      epoll_event ev{};
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, descriptor, &ev);
+      state->descriptor_ = -1;
+      state->shutdown_ = true;
+    }
+  }
+  data = nullptr;
+  free_state(state);
+}
+
+void epoll_reactor::add_timer_queue(timer_queue_base& queue) {
+  std::lock_guard lock(timer_mutex_);
+  timer_queues_.push_back(&queue);
+}
+
+void epoll_reactor::remove_timer_queue(timer_queue_base& queue) {
+  std::lock_guard lock(timer_mutex_);
+  std::erase(timer_queues_, &queue);
+}
+
+void epoll_reactor::update_timeout_locked() {
+  if (blocked_in_wait_) interrupt();
+}
+
+std::chrono::nanoseconds epoll_reactor::timer_wait(std::chrono::nanoseconds limit) {
+  for (timer_queue_base* queue : timer_queues_) limit = queue->wait_duration(limit);
+  return limit;
+}
+
+void epoll_reactor::interrupt() {
+  const std::uint64_t one = 1;
+  // A full counter (never in practice) still leaves the fd readable.
+  [[maybe_unused]] const ssize_t n = ::write(interrupter_fd_, &one, sizeof(one));
+}
+
+void epoll_reactor::perform_io(descriptor_state* state, std::uint32_t events,
+                               op_queue<operation>& completed) {
+  static constexpr std::uint32_t flags[max_ops] = {EPOLLIN | EPOLLRDHUP, EPOLLOUT, EPOLLPRI};
+  std::lock_guard lock(state->mutex_);
+  if (state->shutdown_) return;
+  // Errors and hang-ups wake every kind: the system calls report them.
+  const std::uint32_t any = EPOLLERR | EPOLLHUP;
+  for (int j = max_ops - 1; j >= 0; --j) {
+    if ((events & (flags[j] | any)) == 0) continue;
+    op_queue<reactor_op>& queue = state->queues_[j];
+    while (reactor_op* op = queue.front()) {
+      if (op->perform() != reactor_op::status::done) break;
+      queue.pop();
+      completed.push(op);
+    }
+  }
+}
+
+void epoll_reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
+  {
+    std::lock_guard lock(timer_mutex_);
+    timeout = timer_wait(timeout);
+    blocked_in_wait_ = timeout != std::chrono::nanoseconds::zero();
+  }
+
+  epoll_event events[128];
+  timespec ts{};
+  const timespec* tsp = nullptr;
+  if (timeout >= std::chrono::nanoseconds::zero()) {
+    ts.tv_sec = static_cast<time_t>(timeout.count() / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(timeout.count() % 1'000'000'000);
+    tsp = &ts;
+  }
+  int n = ::epoll_pwait2(epoll_fd_, events, 128, tsp, nullptr);
+  if (n < 0 && errno == ENOSYS) {
+    // Kernels before 5.11: millisecond timeouts, rounded up.
+    const int ms = tsp == nullptr ? -1
+                                  : static_cast<int>(std::min<long long>(
+                                        (timeout.count() + 999'999) / 1'000'000, 1 << 30));
+    n = ::epoll_wait(epoll_fd_, events, 128, ms);
+  }
+
+  {
+    std::lock_guard lock(timer_mutex_);
+    blocked_in_wait_ = false;
+  }
+
+  for (int i = 0; i < n; ++i) {
+    auto* state = static_cast<descriptor_state*>(events[i].data.ptr);
+    if (state == nullptr) {
+      std::uint64_t value = 0;
+      [[maybe_unused]] const ssize_t r = ::read(interrupter_fd_, &value, sizeof(value));
+      continue;
+    }
+    perform_io(state, events[i].events, completed);
+  }
+
+  std::lock_guard lock(timer_mutex_);
+  for (timer_queue_base* queue : timer_queues_) queue->get_ready_timers(completed);
+}
+
+}  // namespace rill::detail

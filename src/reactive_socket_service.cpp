@@ -1,0 +1,193 @@
+#include <rill/detail/reactive_socket_service.hpp>
+
+#include <sys/socket.h>
+
+namespace rill::detail {
+
+reactive_socket_service_base::reactive_socket_service_base(execution_context& ctx)
+    : scheduler_(use_service<scheduler>(ctx)), reactor_(use_service<epoll_reactor>(ctx)) {}
+
+void reactive_socket_service_base::construct(base_implementation_type& impl) noexcept {
+  impl.socket_ = socket_ops::invalid_socket;
+  impl.state_ = 0;
+  impl.reactor_data_ = nullptr;
+}
+
+void reactive_socket_service_base::base_move_construct(base_implementation_type& impl,
+                                                       base_implementation_type& other) noexcept {
+  impl.socket_ = std::exchange(other.socket_, socket_ops::invalid_socket);
+  impl.state_ = std::exchange(other.state_, socket_ops::state_type{0});
+  impl.reactor_data_ = std::exchange(other.reactor_data_, nullptr);
+}
+
+void reactive_socket_service_base::base_move_assign(base_implementation_type& impl,
+                                                    reactive_socket_service_base& other_service,
+                                                    base_implementation_type& other) {
+  destroy(impl);
+  if (&other_service.reactor_ != &reactor_) {
+    // The descriptor moves to another context: re-register it there.
+    other_service.reactor_.deregister_and_keep(other.socket_, other.reactor_data_);
+    impl.socket_ = std::exchange(other.socket_, socket_ops::invalid_socket);
+    impl.state_ = std::exchange(other.state_, socket_ops::state_type{0});
+    if (impl.socket_ != socket_ops::invalid_socket) {
+      reactor_.register_descriptor(impl.socket_, impl.reactor_data_);
+    }
+    return;
+  }
+  base_move_construct(impl, other);
+}
+
+void reactive_socket_service_base::destroy(base_implementation_type& impl) {
+  if (impl.socket_ == socket_ops::invalid_socket) return;
+  reactor_.deregister_descriptor(impl.socket_, impl.reactor_data_,
+                                 (impl.state_ & socket_ops::possible_dup) == 0);
+  std::error_code ignored;
+  socket_ops::close(impl.socket_, impl.state_, true, ignored);
+  construct(impl);
+}
+
+std::error_code reactive_socket_service_base::close(base_implementation_type& impl,
+                                                    std::error_code& ec) {
+  if (is_open(impl)) {
+    reactor_.deregister_descriptor(impl.socket_, impl.reactor_data_,
+                                   (impl.state_ & socket_ops::possible_dup) == 0);
+    socket_ops::close(impl.socket_, impl.state_, false, ec);
+  } else {
+    ec.clear();
+  }
+  // Whatever close reported, the object no longer owns a descriptor, as in
+  // Asio; a later open() starts afresh.
+  construct(impl);
+  return ec;
+}
+
+socket_ops::socket_type reactive_socket_service_base::release(base_implementation_type& impl,
+                                                              std::error_code& ec) {
+  if (!is_open(impl)) {
+    ec = rill::error::bad_descriptor;
+    return socket_ops::invalid_socket;
+  }
+  // Pending operations complete with operation_aborted; the descriptor
+  // survives and belongs to the caller.
+  reactor_.cancel_ops(impl.socket_, impl.reactor_data_);
+  reactor_.deregister_and_keep(impl.socket_, impl.reactor_data_);
+  const socket_ops::socket_type s = impl.socket_;
+  construct(impl);
+  ec.clear();
+  return s;
+}
+
+std::error_code reactive_socket_service_base::cancel(base_implementation_type& impl,
+                                                     std::error_code& ec) {
+  if (!is_open(impl)) {
+    ec = rill::error::bad_descriptor;
+    return ec;
+  }
+  reactor_.cancel_ops(impl.socket_, impl.reactor_data_);
+  ec.clear();
+  return ec;
+}
+
+std::error_code reactive_socket_service_base::native_non_blocking(base_implementation_type& impl,
+                                                                  bool mode, std::error_code& ec) {
+  socket_ops::set_internal_non_blocking(impl.socket_, impl.state_, mode, ec);
+  return ec;
+}
+
+std::error_code reactive_socket_service_base::wait(base_implementation_type& impl,
+                                                   socket_base::wait_type w, std::error_code& ec) {
+  switch (w) {
+    case socket_base::wait_read:
+      socket_ops::poll_read(impl.socket_, impl.state_, -1, ec);
+      break;
+    case socket_base::wait_write:
+      socket_ops::poll_write(impl.socket_, impl.state_, -1, ec);
+      break;
+    case socket_base::wait_error:
+      socket_ops::poll_error(impl.socket_, impl.state_, -1, ec);
+      break;
+    default:
+      ec = rill::error::invalid_argument;
+      break;
+  }
+  return ec;
+}
+
+void reactive_socket_service_base::start_op(base_implementation_type& impl, int op_type,
+                                            reactor_op* op, bool is_continuation,
+                                            bool allow_speculative) {
+  if (!is_open(impl)) {
+    op->ec_ = rill::error::bad_descriptor;
+    scheduler_.post_immediate(op, is_continuation);
+    return;
+  }
+  reactor_.start_op(op_type, impl.socket_, impl.reactor_data_, op, is_continuation,
+                    allow_speculative);
+}
+
+std::error_code reactive_socket_service_base::do_open(base_implementation_type& impl, int af,
+                                                      int type, int protocol, std::error_code& ec) {
+  if (is_open(impl)) {
+    ec = rill::error::already_open;
+    return ec;
+  }
+  const socket_ops::socket_type s = socket_ops::socket(af, type, protocol, ec);
+  if (s == socket_ops::invalid_socket) return ec;
+  if (std::error_code rec = reactor_.register_descriptor(s, impl.reactor_data_)) {
+    socket_ops::state_type state = 0;
+    std::error_code ignored;
+    socket_ops::close(s, state, true, ignored);
+    ec = rec;
+    return ec;
+  }
+  impl.socket_ = s;
+  impl.state_ = socket_ops::internal_non_blocking;
+  if (type == SOCK_STREAM) impl.state_ |= socket_ops::stream_oriented;
+  if (type == SOCK_DGRAM) impl.state_ |= socket_ops::datagram_oriented;
+  ec.clear();
+  return ec;
+}
+
+std::error_code reactive_socket_service_base::do_assign(base_implementation_type& impl, int type,
+                                                        socket_ops::socket_type native,
+                                                        std::error_code& ec) {
+  if (is_open(impl)) {
+    ec = rill::error::already_open;
+    return ec;
+  }
+  if (std::error_code rec = reactor_.register_descriptor(native, impl.reactor_data_)) {
+    ec = rec;
+    return ec;
+  }
+  impl.socket_ = native;
+  // An assigned descriptor may be a dup of another: never let close()
+  // rely on the kernel removing it from epoll.
+  impl.state_ = socket_ops::possible_dup;
+  if (type == SOCK_STREAM) impl.state_ |= socket_ops::stream_oriented;
+  if (type == SOCK_DGRAM) impl.state_ |= socket_ops::datagram_oriented;
+  // Keep the descriptor non-blocking inside, as for opened sockets.
+  socket_ops::set_internal_non_blocking(native, impl.state_, true, ec);
+  if (ec) {
+    reactor_.deregister_and_keep(native, impl.reactor_data_);
+    construct(impl);
+  }
+  return ec;
+}
+
+void reactive_socket_service_base::start_connect_op(base_implementation_type& impl, reactor_op* op,
+                                                    const void* addr, std::size_t addrlen) {
+  if (!is_open(impl)) {
+    op->ec_ = rill::error::bad_descriptor;
+    scheduler_.post_immediate(op, false);
+    return;
+  }
+  if (socket_ops::start_connect(impl.socket_, addr, addrlen, op->ec_)) {
+    // Connected (or failed) at once; the handler still runs from the queue.
+    scheduler_.post_immediate(op, false);
+    return;
+  }
+  op->ec_.clear();
+  reactor_.start_op(epoll_reactor::write_op, impl.socket_, impl.reactor_data_, op, false, false);
+}
+
+}  // namespace rill::detail
