@@ -104,6 +104,19 @@ class handler_allocator {
   handler_memory* memory_;
 };
 
+// A base class for the benchmarks' handlers that supplies the nested
+// allocator_type only when the row asks for the custom allocator. Without it
+// the associated allocator is std::allocator<void>, i.e. the plain-handler
+// path of each library; with it, the handler must also have a
+// get_allocator() returning a handler_allocator<char> for its arena.
+template <bool CustomAlloc>
+struct allocator_hook {};
+
+template <>
+struct allocator_hook<true> {
+  using allocator_type = handler_allocator<char>;
+};
+
 }  // namespace bench
 
 #endif  // RILL_BENCH_HANDLER_MEMORY_HPP

@@ -40,21 +40,10 @@ struct payload<0> {
   std::uint64_t touch(std::uint64_t /*call*/) noexcept { return 0; }
 };
 
-// Supplies the nested allocator_type only when the row asks for the custom
-// allocator; without it the associated allocator is std::allocator<void>,
-// i.e. the plain-handler path of each library.
-template <bool CustomAlloc>
-struct allocator_hook {};
-
-template <>
-struct allocator_hook<true> {
-  using allocator_type = bench::handler_allocator<char>;
-};
-
 // The chain link: when run, it reposts (a moved copy of) itself to the same
 // io_context until the chain's counter reaches zero.
 template <std::size_t Size, bool CustomAlloc>
-class chain_handler : public allocator_hook<CustomAlloc> {
+class chain_handler : public bench::allocator_hook<CustomAlloc> {
  public:
   explicit chain_handler(chain_state& state) noexcept : state_(&state) {}
 
@@ -81,24 +70,15 @@ class chain_handler : public allocator_hook<CustomAlloc> {
   [[no_unique_address]] payload<Size - pointer_size> payload_;
 };
 
-// What one timed run measured. Times and counts cover only ioc.run() of the
-// timed phase: the chains are started (first post of each) before the clock
-// starts, so the figures are per-handler steady state.
-struct run_result {
-  double seconds = 0;
-  std::uint64_t handlers = 0;          // handlers run in the timed phase
-  std::uint64_t heap_allocations = 0;  // global operator new calls in the timed phase
-  std::uint64_t arena_fallbacks = 0;   // handler_memory requests that went to the heap
-  std::uint64_t checksum = 0;
-  bool complete = false;  // every chain ran exactly the handlers it should
-};
-
 // Runs `chains` chains of `ops_per_chain` handlers each on one io_context and
 // one thread, after a warm-up of `warmup_per_chain` handlers per chain on the
 // same io_context (so lazily created internal state and the arenas are warm).
+// Times and counts cover only ioc.run() of the timed phase: the chains are
+// started (first post of each) before the clock starts, so the figures are
+// per-handler steady state.
 template <std::size_t Size, bool CustomAlloc>
-run_result run_post_chain(std::size_t chains, std::uint64_t ops_per_chain,
-                          std::uint64_t warmup_per_chain) {
+bench::measurement run_post_chain(std::size_t chains, std::uint64_t ops_per_chain,
+                                  std::uint64_t warmup_per_chain) {
   using handler = chain_handler<Size, CustomAlloc>;
   static_assert(sizeof(handler) == Size, "handler size must match the row's size");
 
@@ -122,7 +102,7 @@ run_result run_post_chain(std::size_t chains, std::uint64_t ops_per_chain,
     ioc.restart();
   }
 
-  run_result result;
+  bench::measurement result;
   start_chains(ops_per_chain);
 
   std::uint64_t fallbacks_before = 0;
@@ -139,11 +119,12 @@ run_result run_post_chain(std::size_t chains, std::uint64_t ops_per_chain,
   result.complete = true;
   for (std::size_t i = 0; i < chains; ++i) {
     const chain_state& s = states[i];
-    result.handlers += s.handled;
+    result.work += s.handled;
     result.checksum += s.checksum;
     result.arena_fallbacks += s.memory.fallbacks();
     if (s.handled != ops_per_chain || s.remaining != 0) result.complete = false;
   }
+  result.operations = result.work;  // one post per handler
   result.arena_fallbacks -= fallbacks_before;
   return result;
 }

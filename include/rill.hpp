@@ -15,6 +15,8 @@
 #include <rill/bind_executor.hpp>
 #include <rill/buffer.hpp>
 #include <rill/buffers_iterator.hpp>
+#include <rill/completion_condition.hpp>
+#include <rill/connect.hpp>
 #include <rill/defer.hpp>
 #include <rill/dispatch.hpp>
 #include <rill/error.hpp>
@@ -32,7 +34,11 @@
 #include <rill/ip/address_v6_range.hpp>
 #include <rill/ip/bad_address_cast.hpp>
 #include <rill/ip/basic_endpoint.hpp>
+#include <rill/ip/basic_resolver.hpp>
+#include <rill/ip/basic_resolver_entry.hpp>
+#include <rill/ip/basic_resolver_results.hpp>
 #include <rill/ip/multicast.hpp>
+#include <rill/ip/resolver_base.hpp>
 #include <rill/ip/tcp.hpp>
 #include <rill/ip/udp.hpp>
 #include <rill/ip/unicast.hpp>
@@ -43,6 +49,8 @@
 #include <rill/local/datagram_protocol.hpp>
 #include <rill/local/stream_protocol.hpp>
 #include <rill/post.hpp>
+#include <rill/read.hpp>
+#include <rill/read_until.hpp>
 #include <rill/recycling_allocator.hpp>
 #include <rill/socket_base.hpp>
 #include <rill/steady_timer.hpp>
@@ -54,3 +62,4 @@
 #include <rill/uses_executor.hpp>
 #include <rill/version.hpp>
 #include <rill/wait_traits.hpp>
+#include <rill/write.hpp>

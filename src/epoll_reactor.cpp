@@ -9,6 +9,8 @@
 #include <ctime>
 #include <system_error>
 
+#include <rill/error.hpp>
+
 namespace rill::detail {
 
 namespace {
@@ -20,7 +22,10 @@ constexpr std::uint32_t descriptor_events =
   throw std::system_error(errno, std::system_category(), what);
 }
 
-std::error_code aborted() { return std::make_error_code(std::errc::operation_canceled); }
+// The codes handlers compare against (rill::error, system category). The
+// std::errc equivalents are generic-category codes that compare unequal to
+// them (ec == rill::error::operation_aborted would be false).
+std::error_code aborted() { return rill::error::operation_aborted; }
 
 }  // namespace
 
@@ -137,11 +142,11 @@ std::error_code epoll_reactor::register_descriptor(int descriptor, per_descripto
   return {};
 }
 
-void epoll_reactor::start_op(int op_type, int /*descriptor*/, per_descriptor_data& data,
-                             reactor_op* op, bool is_continuation, bool allow_speculative) {
+void epoll_reactor::start_op(int op_type, int descriptor, per_descriptor_data& data, reactor_op* op,
+                             bool is_continuation, bool allow_speculative) {
   descriptor_state* state = data;
   if (state == nullptr) {
-    op->ec_ = std::make_error_code(std::errc::bad_file_descriptor);
+    op->ec_ = rill::error::bad_descriptor;
     scheduler_.post_immediate(op, is_continuation);
     return;
   }
@@ -155,12 +160,29 @@ void epoll_reactor::start_op(int op_type, int /*descriptor*/, per_descriptor_dat
   op_queue<reactor_op>& queue = state->queues_[op_type];
   // Speculate only when no earlier operation of the kind is waiting (order)
   // and, for reads, no out-of-band wait is pending (Asio's rule).
-  if (queue.empty() && allow_speculative &&
-      (op_type != read_op || state->queues_[except_op].empty())) {
-    if (op->perform() == reactor_op::status::done) {
-      lock.unlock();
-      scheduler_.post_immediate(op, is_continuation);
-      return;
+  if (queue.empty()) {
+    if (allow_speculative && (op_type != read_op || state->queues_[except_op].empty())) {
+      if (op->perform() == reactor_op::status::done) {
+        lock.unlock();
+        scheduler_.post_immediate(op, is_continuation);
+        return;
+      }
+    } else {
+      // Not tried now (async_wait, connect, out-of-band, or a read behind an
+      // out-of-band wait): the descriptor may already be ready, its one edge
+      // reported while nothing was queued and so lost. Re-arming with
+      // EPOLL_CTL_MOD makes epoll report the current readiness again, as
+      // Asio does. (A failed speculative attempt needs no re-arm: readiness
+      // after it is a new edge.)
+      epoll_event ev{};
+      ev.events = state->registered_events_;
+      ev.data.ptr = state;
+      if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, descriptor, &ev) != 0) {
+        op->ec_ = std::error_code(errno, std::system_category());
+        lock.unlock();
+        scheduler_.post_immediate(op, is_continuation);
+        return;
+      }
     }
   }
   // The descriptor lock orders this with perform_io: an edge that arrives

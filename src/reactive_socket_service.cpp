@@ -21,19 +21,16 @@ void reactive_socket_service_base::base_move_construct(base_implementation_type&
 }
 
 void reactive_socket_service_base::base_move_assign(base_implementation_type& impl,
-                                                    reactive_socket_service_base& other_service,
+                                                    reactive_socket_service_base& /*other_service*/,
                                                     base_implementation_type& other) {
   destroy(impl);
-  if (&other_service.reactor_ != &reactor_) {
-    // The descriptor moves to another context: re-register it there.
-    other_service.reactor_.deregister_and_keep(other.socket_, other.reactor_data_);
-    impl.socket_ = std::exchange(other.socket_, socket_ops::invalid_socket);
-    impl.state_ = std::exchange(other.state_, socket_ops::state_type{0});
-    if (impl.socket_ != socket_ops::invalid_socket) {
-      reactor_.register_descriptor(impl.socket_, impl.reactor_data_);
-    }
-    return;
-  }
+  // The object takes other's executor and service with its descriptor (see
+  // basic_socket's move assignment), so the descriptor stays registered
+  // with other's reactor, where its pending operations also are, even when
+  // that is another context: just take the registration, as Asio does.
+  // (Registering it with this service's reactor instead would leave the
+  // object's operations started on one reactor for a descriptor watched by
+  // another, never to complete.)
   base_move_construct(impl, other);
 }
 
@@ -113,11 +110,24 @@ std::error_code reactive_socket_service_base::wait(base_implementation_type& imp
   return ec;
 }
 
+bool reactive_socket_service_base::ensure_internal_non_blocking(base_implementation_type& impl,
+                                                                std::error_code& ec) {
+  if ((impl.state_ & socket_ops::internal_non_blocking) != 0) return true;
+  return socket_ops::set_internal_non_blocking(impl.socket_, impl.state_, true, ec);
+}
+
 void reactive_socket_service_base::start_op(base_implementation_type& impl, int op_type,
                                             reactor_op* op, bool is_continuation,
                                             bool allow_speculative) {
   if (!is_open(impl)) {
     op->ec_ = rill::error::bad_descriptor;
+    scheduler_.post_immediate(op, is_continuation);
+    return;
+  }
+  // The user may have made the descriptor blocking (native_non_blocking
+  // (false)); the reactor's system calls must never block, so make it
+  // non-blocking again first, as Asio does.
+  if (!ensure_internal_non_blocking(impl, op->ec_)) {
     scheduler_.post_immediate(op, is_continuation);
     return;
   }
@@ -178,6 +188,11 @@ void reactive_socket_service_base::start_connect_op(base_implementation_type& im
                                                     const void* addr, std::size_t addrlen) {
   if (!is_open(impl)) {
     op->ec_ = rill::error::bad_descriptor;
+    scheduler_.post_immediate(op, false);
+    return;
+  }
+  // A blocking descriptor would make connect() block here (see start_op).
+  if (!ensure_internal_non_blocking(impl, op->ec_)) {
     scheduler_.post_immediate(op, false);
     return;
   }

@@ -149,6 +149,7 @@ void scheduler::run_task(std::unique_lock<std::mutex>& lock, scheduler_task& tas
                          std::chrono::nanoseconds timeout) {
   task_running_ = true;
   task_interrupted_ = timeout == std::chrono::nanoseconds::zero();
+  handlers_since_task_ = 0;
   lock.unlock();
   op_queue<operation> completed;
   // Relocks and publishes the completions also if the task throws.
@@ -176,16 +177,19 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
                                   bool wait, const clock::time_point* deadline) {
   if (!fold_private(ti)) return nullptr;
   bool task_polled = false;
-  if (ti.fast_runs >= fast_run_limit) {
-    // This thread ran many handlers without looking at I/O: give the
-    // reactor a non-blocking turn first, so handler chains cannot starve it.
-    ti.fast_runs = 0;
+  handlers_since_task_ += ti.fast_runs;
+  ti.fast_runs = 0;
+  if (handlers_since_task_ >= fast_run_limit) {
+    // Many handlers ran without a look at I/O: give the reactor a
+    // non-blocking turn first, so handler chains cannot starve it.
     scheduler_task* task = task_.load(std::memory_order_relaxed);
     if (task != nullptr && !task_running_) run_task(lock, *task, std::chrono::nanoseconds::zero());
   }
   for (;;) {
     if (stopped_.load(std::memory_order_relaxed)) return nullptr;
     if (operation* op = queue_.pop()) {
+      // Only a context with a reactor needs the count (as fast_runs).
+      if (task_.load(std::memory_order_relaxed) != nullptr) ++handlers_since_task_;
       if (idle_threads_.load(std::memory_order_relaxed) == 0) {
         // Nobody is waiting for a share: take the whole queue, so that the
         // following handlers (and what they post) run from the private

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include <rill/detail/socket_option.hpp>
 #include <rill/error.hpp>
 
 namespace rill::detail::socket_ops {
@@ -160,6 +161,25 @@ int setsockopt(socket_type s, state_type& state, int level, int name, const void
     ec = rill::error::bad_descriptor;
     return -1;
   }
+  // rill's own level (detail/socket_option.hpp) is handled here, as Asio
+  // does: the kernel does not know it.
+  if (level == custom_socket_option_level && name == always_fail_option) {
+    ec = rill::error::invalid_argument;
+    return -1;
+  }
+  if (level == custom_socket_option_level && name == enable_connection_aborted_option) {
+    if (len != sizeof(int)) {
+      ec = rill::error::invalid_argument;
+      return -1;
+    }
+    if (*static_cast<const int*>(value) != 0) {
+      state |= enable_connection_aborted;
+    } else {
+      state = static_cast<state_type>(state & ~enable_connection_aborted);
+    }
+    ec.clear();
+    return 0;
+  }
   const int r = ::setsockopt(s, level, name, value, static_cast<socklen_t>(len));
   if (r != 0) {
     set_errno_error(ec);
@@ -170,11 +190,25 @@ int setsockopt(socket_type s, state_type& state, int level, int name, const void
   return r;
 }
 
-int getsockopt(socket_type s, int level, int name, void* value, std::size_t* len,
+int getsockopt(socket_type s, state_type state, int level, int name, void* value, std::size_t* len,
                std::error_code& ec) {
   if (s == invalid_socket) {
     ec = rill::error::bad_descriptor;
     return -1;
+  }
+  // rill's own level, as in setsockopt.
+  if (level == custom_socket_option_level && name == always_fail_option) {
+    ec = rill::error::invalid_argument;
+    return -1;
+  }
+  if (level == custom_socket_option_level && name == enable_connection_aborted_option) {
+    if (*len != sizeof(int)) {
+      ec = rill::error::invalid_argument;
+      return -1;
+    }
+    *static_cast<int*>(value) = (state & enable_connection_aborted) != 0 ? 1 : 0;
+    ec.clear();
+    return 0;
   }
   auto sl = static_cast<socklen_t>(*len);
   const int r = ::getsockopt(s, level, name, value, &sl);
@@ -245,6 +279,12 @@ int socketpair(int af, int type, int protocol, socket_type sv[2], std::error_cod
 
 namespace {
 int poll_one(socket_type s, short events, int msec, std::error_code& ec) {
+  // poll() ignores a negative descriptor: without this check a wait on a
+  // closed socket would block forever instead of failing, as in Asio.
+  if (s == invalid_socket) {
+    ec = rill::error::bad_descriptor;
+    return -1;
+  }
   pollfd fds{};
   fds.fd = s;
   fds.events = events;

@@ -19,6 +19,8 @@
 
 #include <rill.hpp>
 
+#include "handler_memory.hpp"
+
 // ---- Counting the global heap: every operator new in this program. ----
 namespace {
 std::atomic<unsigned long long> heap_allocations{0};
@@ -37,58 +39,8 @@ void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
-// One block of memory for a chain's operations, as in the documentation. A
-// half-duplex chain never has two operations at once, so one block suffices;
-// a request that does not fit falls back to the heap (and is counted above).
-class handler_memory {
- public:
-  handler_memory() = default;
-  handler_memory(const handler_memory&) = delete;
-  handler_memory& operator=(const handler_memory&) = delete;
-
-  void* allocate(std::size_t size) {
-    if (!in_use_ && size <= sizeof(storage_)) {
-      in_use_ = true;
-      return storage_;
-    }
-    return ::operator new(size);
-  }
-
-  void deallocate(void* pointer) {
-    if (pointer == storage_) {
-      in_use_ = false;
-    } else {
-      ::operator delete(pointer);
-    }
-  }
-
- private:
-  alignas(std::max_align_t) unsigned char storage_[1024];
-  bool in_use_ = false;
-};
-
-// The allocator associated with the chain's handlers.
-template <typename T>
-class handler_allocator {
- public:
-  using value_type = T;
-
-  explicit handler_allocator(handler_memory& mem) : memory_(mem) {}
-  template <typename U>
-  handler_allocator(const handler_allocator<U>& other) noexcept : memory_(other.memory_) {}
-
-  bool operator==(const handler_allocator& other) const noexcept {
-    return &memory_ == &other.memory_;
-  }
-
-  T* allocate(std::size_t n) const { return static_cast<T*>(memory_.allocate(sizeof(T) * n)); }
-  void deallocate(T* p, std::size_t /*n*/) const { memory_.deallocate(p); }
-
- private:
-  template <typename>
-  friend class handler_allocator;
-  handler_memory& memory_;
-};
+using example::handler_allocator;
+using example::handler_memory;
 
 struct totals {
   unsigned long long handlers = 0;

@@ -66,8 +66,11 @@ template <typename Allocator, typename T>
 }
 
 // The binder's executor is its target's.
+// Deriving keeps the target's "no executor of its own" marker, so binding
+// an allocator does not send a plain handler through a work_dispatcher.
 template <typename T, typename Allocator, typename Executor>
-struct associated_executor<allocator_binder<T, Allocator>, Executor> {
+struct associated_executor<allocator_binder<T, Allocator>, Executor>
+    : associated_executor<T, Executor> {
   using type = associated_executor_t<T, Executor>;
   static type get(const allocator_binder<T, Allocator>& b,
                   const Executor& ex = Executor()) noexcept {

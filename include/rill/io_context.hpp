@@ -81,6 +81,9 @@ class io_context : public execution_context {
     while (now < abs_time) {
       const auto wait = std::chrono::ceil<std::chrono::steady_clock::duration>(abs_time - now);
       if (impl_.run_one_until(std::chrono::steady_clock::now() + wait) != 0) return 1;
+      // Stopped (by stop() or for lack of work): return now, as Asio does,
+      // instead of spinning until the deadline.
+      if (impl_.stopped()) return 0;
       now = Clock::now();
     }
     return 0;

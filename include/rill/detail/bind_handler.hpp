@@ -55,7 +55,8 @@ struct associated_allocator<detail::binder<Handler, Args...>, Allocator> {
 };
 
 template <typename Handler, typename... Args, typename Executor>
-struct associated_executor<detail::binder<Handler, Args...>, Executor> {
+struct associated_executor<detail::binder<Handler, Args...>, Executor>
+    : associated_executor<Handler, Executor> {
   using type = associated_executor_t<Handler, Executor>;
   static type get(const detail::binder<Handler, Args...>& b,
                   const Executor& ex = Executor()) noexcept {

@@ -144,6 +144,8 @@ class reactive_socket_service_base {
   // socket is closed. Never invokes the handler inside this call.
   void start_op(base_implementation_type& impl, int op_type, reactor_op* op, bool is_continuation,
                 bool allow_speculative);
+  // Sets O_NONBLOCK again if the user cleared it; false (with ec) on failure.
+  bool ensure_internal_non_blocking(base_implementation_type& impl, std::error_code& ec);
   std::error_code do_open(base_implementation_type& impl, int af, int type, int protocol,
                           std::error_code& ec);
   std::error_code do_assign(base_implementation_type& impl, int type,
@@ -174,6 +176,9 @@ class reactive_socket_service final
         reactive_socket_service_base(ctx) {}
 
   void shutdown() override { base_shutdown(); }
+  // The service's shutdown() above hides the base's socket shutdown(impl,
+  // what, ec), which basic_socket::shutdown calls: bring it back.
+  using reactive_socket_service_base::shutdown;
 
   void move_construct(implementation_type& impl, implementation_type& other) noexcept {
     base_move_construct(impl, other);
@@ -222,8 +227,8 @@ class reactive_socket_service final
   std::error_code get_option(const implementation_type& impl, Option& option,
                              std::error_code& ec) const {
     std::size_t size = option.size(impl.protocol_);
-    socket_ops::getsockopt(impl.socket_, option.level(impl.protocol_), option.name(impl.protocol_),
-                           option.data(impl.protocol_), &size, ec);
+    socket_ops::getsockopt(impl.socket_, impl.state_, option.level(impl.protocol_),
+                           option.name(impl.protocol_), option.data(impl.protocol_), &size, ec);
     if (!ec) option.resize(impl.protocol_, size);
     return ec;
   }

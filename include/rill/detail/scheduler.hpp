@@ -103,15 +103,13 @@ class scheduler final : public execution_context_service_base<scheduler> {
     post_shared(op);
   }
 
-  // Counts a started asynchronous operation (I/O, timer wait) as work; on a
-  // thread running this scheduler, without an atomic read-modify-write.
-  void work_started_for_operation() noexcept {
-    if (scheduler_thread_info* ti = this_thread()) {
-      ++ti->private_work;
-    } else {
-      work_started();
-    }
-  }
+  // Counts a started asynchronous operation (I/O, timer wait) as work. It
+  // goes straight into the shared count, never into the starting thread's
+  // private one: the operation may complete, and its handler finish, on
+  // another thread, which subtracts it from the shared count. Were the start
+  // still private (not yet folded), that count could reach zero and stop the
+  // scheduler while the starting thread still runs a handler.
+  void work_started_for_operation() noexcept { work_started(); }
 
   // Queues operations that completed inside the task or were cancelled; their
   // work was counted when they started.
@@ -155,8 +153,8 @@ class scheduler final : public execution_context_service_base<scheduler> {
   void run_task(std::unique_lock<std::mutex>& lock, scheduler_task& task,
                 std::chrono::nanoseconds timeout);
 
-  // Handlers a thread runs from its private queue before the reactor gets a
-  // non-blocking turn (Asio gives it one per pass over the queue).
+  // Handlers run before the reactor gets a non-blocking turn (Asio gives it
+  // one per pass over the queue).
   static constexpr unsigned fast_run_limit = 64;
 
   mutable std::mutex mutex_;
@@ -175,6 +173,11 @@ class scheduler final : public execution_context_service_base<scheduler> {
   bool task_running_ = false;
   // The running task has been told to return, or is not blocking. mutex_.
   bool task_interrupted_ = true;
+  // Handlers run by any thread, in any run/poll call, since the task last
+  // ran; each call's lock-free count (fast_runs) is added in take_shared.
+  // Kept here, not per call, so that stepping with run_one()/poll_one(),
+  // one call per handler, also gives the reactor its turn. mutex_.
+  unsigned handlers_since_task_ = 0;
 };
 
 }  // namespace rill::detail

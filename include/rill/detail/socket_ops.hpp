@@ -42,9 +42,13 @@ int listen(socket_type s, int backlog, std::error_code& ec);
 int shutdown(socket_type s, int what, std::error_code& ec);
 int getsockname(socket_type s, void* addr, std::size_t* len, std::error_code& ec);
 int getpeername(socket_type s, void* addr, std::size_t* len, std::error_code& ec);
+// setsockopt and getsockopt also handle rill's own option level
+// (detail::custom_socket_option_level) without the kernel:
+// enable_connection_aborted_option is the state bit of that name (an int
+// option); always_fail_option fails with invalid_argument.
 int setsockopt(socket_type s, state_type& state, int level, int name, const void* value,
                std::size_t len, std::error_code& ec);
-int getsockopt(socket_type s, int level, int name, void* value, std::size_t* len,
+int getsockopt(socket_type s, state_type state, int level, int name, void* value, std::size_t* len,
                std::error_code& ec);
 int ioctl(socket_type s, state_type& state, unsigned long cmd, void* arg, std::error_code& ec);
 std::size_t available(socket_type s, std::error_code& ec);

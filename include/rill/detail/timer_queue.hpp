@@ -11,6 +11,7 @@
 #include <rill/detail/op_queue.hpp>
 #include <rill/detail/timer_queue_base.hpp>
 #include <rill/detail/wait_op.hpp>
+#include <rill/error.hpp>
 
 namespace rill::detail {
 
@@ -58,7 +59,10 @@ class timer_queue final : public timer_queue_base {
     while (n < max_cancelled) {
       wait_op* op = timer.waits_.pop();
       if (op == nullptr) break;
-      op->ec_ = std::make_error_code(std::errc::operation_canceled);
+      // rill::error::operation_aborted (system category), the value handlers
+      // compare against; std::errc::operation_canceled would be the generic
+      // category and compare unequal to it.
+      op->ec_ = rill::error::operation_aborted;
       ops.push(op);
       ++n;
     }

@@ -9,6 +9,7 @@
 #include <rill/basic_stream_socket.hpp>
 #include <rill/detail/socket_option.hpp>
 #include <rill/ip/basic_endpoint.hpp>
+#include <rill/ip/basic_resolver.hpp>
 
 namespace rill::ip {
 
@@ -27,6 +28,7 @@ class tcp {
 
   using socket = basic_stream_socket<tcp>;
   using acceptor = basic_socket_acceptor<tcp>;
+  using resolver = basic_resolver<tcp>;
 
   // TCP_NODELAY: send small segments at once instead of waiting to coalesce
   // them (Nagle's algorithm), a boolean option.

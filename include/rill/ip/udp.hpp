@@ -6,6 +6,7 @@
 
 #include <rill/basic_datagram_socket.hpp>
 #include <rill/ip/basic_endpoint.hpp>
+#include <rill/ip/basic_resolver.hpp>
 
 namespace rill::ip {
 
@@ -23,6 +24,7 @@ class udp {
   [[nodiscard]] constexpr int family() const noexcept { return family_; }
 
   using socket = basic_datagram_socket<udp>;
+  using resolver = basic_resolver<udp>;
 
   friend constexpr bool operator==(const udp&, const udp&) noexcept = default;
 

@@ -1,0 +1,540 @@
+// The epoll reactor inside the scheduler: operations abandoned when the
+// context goes away, fairness between handler chains and I/O, and the
+// wake-ups between threads (ThreadSanitizer runs these too).
+#include <rill/detail/epoll_reactor.hpp>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <rill/bind_allocator.hpp>
+#include <rill/buffer.hpp>
+#include <rill/error.hpp>
+#include <rill/executor_work_guard.hpp>
+#include <rill/io_context.hpp>
+#include <rill/ip/tcp.hpp>
+#include <rill/ip/udp.hpp>
+#include <rill/local/connect_pair.hpp>
+#include <rill/local/datagram_protocol.hpp>
+#include <rill/local/stream_protocol.hpp>
+#include <rill/post.hpp>
+#include <rill/steady_timer.hpp>
+
+#include "support/counting_allocator.hpp"
+#include "support/io_helpers.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using rill::ip::tcp;
+using rill::ip::udp;
+using rill_test::allocation_log;
+using rill_test::check_log;
+using rill_test::checking_allocator;
+using rill_test::counting_allocator;
+using rill_test::drained;
+using rill_test::io_bound;
+using rill_test::loopback;
+using rill_test::make_tcp_pair;
+using clock_type = std::chrono::steady_clock;
+
+// Every I/O object with one operation pending on it, each operation taking
+// its memory from one shared log. Handlers only count their runs.
+struct pending_set {
+  explicit pending_set(rill::io_context& ioc)
+      : pair(make_tcp_pair(ioc)),
+        full(make_tcp_pair(ioc)),
+        acceptor(ioc, loopback()),
+        into(ioc),
+        timer(ioc, 1h),
+        udp_socket(ioc, loopback<udp>()),
+        local_a(ioc),
+        local_b(ioc),
+        dgram_a(ioc),
+        dgram_b(ioc) {
+    rill::local::connect_pair(local_a, local_b);
+    rill::local::connect_pair(dgram_a, dgram_b);
+    rill_test::fill_send_buffer(full.client);
+  }
+
+  template <typename... Args>
+  auto handler(allocation_log& log, int& runs) {
+    return rill::bind_allocator(counting_allocator<char>(log), [&runs](Args...) { ++runs; });
+  }
+
+  // Starts nine operations, none of which can complete.
+  int start(allocation_log& log, int& runs) {
+    using ec_t = const std::error_code&;
+    pair.server.async_read_some(rill::buffer(buf), handler<ec_t, std::size_t>(log, runs));
+    full.client.async_write_some(rill::buffer(big), handler<ec_t, std::size_t>(log, runs));
+    acceptor.async_accept(into, handler<ec_t>(log, runs));
+    acceptor.async_accept(handler<ec_t, tcp::socket>(log, runs));
+    timer.async_wait(handler<ec_t>(log, runs));
+    pair.client.async_wait(rill::socket_base::wait_read, handler<ec_t>(log, runs));
+    udp_socket.async_receive_from(rill::buffer(buf), sender, handler<ec_t, std::size_t>(log, runs));
+    local_a.async_read_some(rill::buffer(buf), handler<ec_t, std::size_t>(log, runs));
+    dgram_a.async_receive(rill::buffer(buf), handler<ec_t, std::size_t>(log, runs));
+    return 9;
+  }
+
+  rill_test::tcp_pair pair;
+  rill_test::tcp_pair full;
+  tcp::acceptor acceptor;
+  tcp::socket into;
+  rill::steady_timer timer;
+  udp::socket udp_socket;
+  udp::endpoint sender;
+  rill::local::stream_protocol::socket local_a, local_b;
+  rill::local::datagram_protocol::socket dgram_a, dgram_b;
+  char buf[16] = {};
+  std::vector<char> big = std::vector<char>(4096, 'b');
+};
+
+TEST(epoll_reactor, shutdown_frees_pending_operations_without_invoking_them) {
+  allocation_log log;
+  int runs = 0;
+  {
+    rill_test::shutdown_context ioc;
+    pending_set set(ioc);
+    const int n = set.start(log, runs);
+    EXPECT_EQ(ioc.poll(), 0u);  // all really pending
+    EXPECT_EQ(log.allocations, n);
+    EXPECT_EQ(log.live(), n);
+    ioc.shutdown();  // what ~io_context does first
+    EXPECT_EQ(log.live(), 0);
+    EXPECT_EQ(runs, 0);
+    // The I/O objects may still be destroyed afterwards.
+  }
+  EXPECT_EQ(runs, 0);
+  EXPECT_EQ(log.live(), 0);
+}
+
+// The usual ownership: each handler owns the objects its operation uses, so
+// the context's destruction must destroy the handlers, which destroy them.
+TEST(epoll_reactor, context_destruction_destroys_handlers_that_own_their_objects) {
+  allocation_log log;
+  int runs = 0;
+  std::weak_ptr<pending_set> watch;
+  {
+    rill::io_context ioc;
+    auto set = std::make_shared<pending_set>(ioc);
+    watch = set;
+    using ec_t = const std::error_code&;
+    set->pair.server.async_read_some(
+        rill::buffer(set->buf), rill::bind_allocator(counting_allocator<char>(log),
+                                                     [set, &runs](ec_t, std::size_t) { ++runs; }));
+    set->acceptor.async_accept(rill::bind_allocator(counting_allocator<char>(log),
+                                                    [set, &runs](ec_t, tcp::socket) { ++runs; }));
+    set->timer.async_wait(
+        rill::bind_allocator(counting_allocator<char>(log), [set, &runs](ec_t) { ++runs; }));
+    set->dgram_a.async_receive(rill::buffer(set->buf),
+                               rill::bind_allocator(counting_allocator<char>(log),
+                                                    [set, &runs](ec_t, std::size_t) { ++runs; }));
+    set.reset();
+    EXPECT_FALSE(watch.expired());
+    EXPECT_EQ(ioc.poll(), 0u);
+    EXPECT_EQ(log.live(), 4);
+  }
+  EXPECT_TRUE(watch.expired());
+  EXPECT_EQ(runs, 0);
+  EXPECT_EQ(log.allocations, 4);
+  EXPECT_EQ(log.live(), 0);
+}
+
+// Objects destroyed first: their operations complete with operation_aborted
+// into the queue; the context is then destroyed without running them.
+TEST(epoll_reactor, context_destruction_frees_aborted_completions_without_invoking) {
+  allocation_log log;
+  int runs = 0;
+  {
+    rill::io_context ioc;
+    {
+      pending_set set(ioc);
+      set.start(log, runs);
+      EXPECT_EQ(ioc.poll(), 0u);
+    }
+    EXPECT_EQ(log.live(), 9);  // aborted, queued, not run
+  }
+  EXPECT_EQ(runs, 0);
+  EXPECT_EQ(log.live(), 0);
+}
+
+TEST(epoll_reactor, a_descriptor_epoll_refuses_is_not_assigned) {
+  rill::io_context ioc;
+  std::FILE* file = std::tmpfile();
+  ASSERT_NE(file, nullptr);
+  const int fd = ::dup(::fileno(file));
+  std::fclose(file);
+  tcp::socket s(ioc);
+  std::error_code ec;
+  s.assign(tcp::v4(), fd, ec);
+  EXPECT_EQ(ec, std::errc::operation_not_permitted);
+  EXPECT_FALSE(s.is_open());
+  EXPECT_EQ(::close(fd), 0);  // still the caller's
+  EXPECT_TRUE(drained(ioc));
+}
+
+// ---- fairness: a handler chain that posts forever must not starve I/O ----
+
+struct forever_chain {
+  rill::io_context* ioc;
+  long* runs;
+  const bool* stop;
+  void operator()() const {
+    ++*runs;
+    if (!*stop) rill::post(*ioc, *this);
+  }
+};
+
+enum class stepping { run, run_one, poll_one, poll };
+
+class chain_fairness : public ::testing::TestWithParam<stepping> {};
+
+TEST_P(chain_fairness, a_read_completes_within_a_bounded_number_of_handlers) {
+  // The scheduler gives the reactor a turn every 64 handlers; allow for two
+  // turns' worth and the handlers already queued.
+  constexpr long limit = 2 * 64 + 8;
+  rill::io_context ioc;
+  auto s = make_tcp_pair(ioc);
+  char buf[4];
+  long chain_runs = 0;
+  bool stop = false;
+  long chain_runs_at_read = -1;
+  s.server.async_read_some(rill::buffer(buf), [&](const std::error_code& ec, std::size_t n) {
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(n, 1u);
+    chain_runs_at_read = chain_runs;
+    stop = true;
+  });
+  EXPECT_EQ(ioc.poll(), 0u);  // queued in the reactor
+  s.client.write_some(rill::buffer("x", 1));
+  rill::post(ioc, forever_chain{&ioc, &chain_runs, &stop});
+
+  const auto deadline = clock_type::now() + io_bound;
+  switch (GetParam()) {
+    case stepping::run: {
+      rill_test::watchdog dog(ioc);
+      ioc.run();
+      EXPECT_FALSE(dog.dismiss());
+      break;
+    }
+    case stepping::run_one:
+      while (!stop && chain_runs < 100 * limit && clock_type::now() < deadline) ioc.run_one();
+      break;
+    case stepping::poll_one:
+      while (!stop && chain_runs < 100 * limit && clock_type::now() < deadline) ioc.poll_one();
+      break;
+    case stepping::poll:
+      // poll() runs what is ready and what that posts: with a chain it
+      // only returns through the reactor's completion stopping the chain.
+      {
+        rill_test::watchdog dog(ioc);
+        ioc.poll();
+        EXPECT_FALSE(dog.dismiss());
+      }
+      break;
+  }
+  stop = true;
+  EXPECT_GE(chain_runs_at_read, 0) << "the read never completed; chain ran " << chain_runs;
+  EXPECT_LE(chain_runs_at_read, limit);
+  ioc.restart();
+  ioc.run_for(io_bound);  // lets the chain see stop
+  EXPECT_TRUE(drained(ioc));
+}
+
+INSTANTIATE_TEST_SUITE_P(epoll_reactor, chain_fairness,
+                         ::testing::Values(stepping::run, stepping::run_one, stepping::poll_one,
+                                           stepping::poll));
+
+// ---- threads ----
+
+// One connection's ping-pong: the client writes one byte, the server echoes
+// it, the client reads it and starts the next round. The counters are not
+// atomic where one handler of a chain starts the next (the server's read ->
+// write -> read, the client's reads): the hand-off between threads must
+// order them (ThreadSanitizer checks). The server's chain uses a checking
+// allocator, which must never see concurrent calls.
+struct ping_pong {
+  explicit ping_pong(rill::io_context& ioc, int rounds)
+      : pair(make_tcp_pair(ioc)), target(rounds) {}
+
+  void client_write() {
+    // A write's handler may run concurrently with the read that follows it.
+    pair.client.async_write_some(
+        rill::buffer(&out, 1),
+        rill::bind_allocator(counting_allocator<char>(client_log),
+                             [this](const std::error_code& ec, std::size_t n) {
+                               EXPECT_FALSE(ec);
+                               EXPECT_EQ(n, 1u);
+                               client_writes.fetch_add(1);
+                             }));
+    pair.client.async_read_some(
+        rill::buffer(&client_in, 1),
+        rill::bind_allocator(counting_allocator<char>(client_log),
+                             [this](const std::error_code& ec, std::size_t n) {
+                               EXPECT_FALSE(ec);
+                               EXPECT_EQ(n, 1u);
+                               if (++client_reads < target) client_write();
+                             }));
+  }
+
+  void server_read() {
+    pair.server.async_read_some(
+        rill::buffer(&server_in, 1),
+        rill::bind_allocator(checking_allocator<char>(server_log),
+                             [this](const std::error_code& ec, std::size_t n) {
+                               EXPECT_FALSE(ec);
+                               EXPECT_EQ(n, 1u);
+                               ++server_reads;
+                               server_write();
+                             }));
+  }
+
+  void server_write() {
+    pair.server.async_write_some(
+        rill::buffer(&server_in, 1),
+        rill::bind_allocator(checking_allocator<char>(server_log),
+                             [this](const std::error_code& ec, std::size_t n) {
+                               EXPECT_FALSE(ec);
+                               EXPECT_EQ(n, 1u);
+                               if (++server_writes < target) server_read();
+                             }));
+  }
+
+  rill_test::tcp_pair pair;
+  const int target;
+  allocation_log client_log;
+  check_log server_log;
+  char out = 'p';
+  char client_in = 0;
+  char server_in = 0;
+  std::atomic<int> client_writes{0};
+  int client_reads = 0;
+  int server_reads = 0;
+  int server_writes = 0;
+};
+
+TEST(epoll_reactor_threads, two_threads_many_sockets_ping_pong) {
+  constexpr int connections = 24;
+  constexpr int rounds = 200;
+  rill::io_context ioc;
+  std::vector<std::unique_ptr<ping_pong>> games;
+  for (int i = 0; i < connections; ++i) games.push_back(std::make_unique<ping_pong>(ioc, rounds));
+  // Started from a handler, so the operations begin on a running thread.
+  rill::post(ioc, [&] {
+    for (auto& g : games) {
+      g->server_read();
+      g->client_write();
+    }
+  });
+  std::atomic<std::size_t> total{0};
+  rill_test::watchdog dog(ioc);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&] { total.fetch_add(ioc.run()); });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_FALSE(dog.dismiss());
+  // run() may return only when every exchange is done.
+  EXPECT_EQ(total.load(), 1u + static_cast<std::size_t>(connections) * rounds * 4);
+  for (auto& g : games) {
+    EXPECT_EQ(g->client_writes.load(), rounds);
+    EXPECT_EQ(g->client_reads, rounds);
+    EXPECT_EQ(g->server_reads, rounds);
+    EXPECT_EQ(g->server_writes, rounds);
+    EXPECT_EQ(g->client_log.allocations, 2 * rounds);
+    EXPECT_EQ(g->client_log.live(), 0);
+    EXPECT_EQ(g->server_log.allocations, 2 * rounds);
+    EXPECT_EQ(g->server_log.live(), 0);
+    EXPECT_EQ(g->server_log.concurrent_calls, 0);
+  }
+  EXPECT_TRUE(drained(ioc));
+}
+
+// A handler on thread A starts a read; thread B, blocked in the reactor,
+// completes it and runs its handler while A's handler is still running. The
+// read's work must already be in the context's count, or B's finishing it
+// makes the count reach zero and stops the context while A's handler (and
+// what it posts next) still runs.
+TEST(epoll_reactor_threads, work_started_on_one_thread_and_finished_on_another) {
+  rill::io_context ioc;
+  auto s = make_tcp_pair(ioc);
+  char buf[4];
+  std::atomic<bool> read_ran{false};
+  std::atomic<bool> follow_up_ran{false};
+  rill::post(ioc, [&] {
+    s.server.async_read_some(rill::buffer(buf), [&](const std::error_code& ec, std::size_t) {
+      EXPECT_FALSE(ec);
+      read_ran = true;
+    });
+    s.client.write_some(rill::buffer("x", 1));
+    // Stay inside this handler until the other thread has run the read's.
+    const auto deadline = clock_type::now() + 5s;
+    while (!read_ran && clock_type::now() < deadline) std::this_thread::sleep_for(1ms);
+    std::this_thread::sleep_for(20ms);
+    rill::post(ioc, [&] { follow_up_ran = true; });
+  });
+  rill_test::watchdog dog(ioc);
+  std::thread other([&] { ioc.run(); });
+  ioc.run();
+  other.join();
+  EXPECT_FALSE(dog.dismiss());
+  EXPECT_TRUE(read_ran);
+  EXPECT_TRUE(follow_up_ran) << "run() returned with work still queued";
+  EXPECT_TRUE(drained(ioc));
+}
+
+// A thread blocked in run() (in epoll, with no timeout: nothing pending)
+// and another thread that acts on the context.
+class blocked_runner {
+ public:
+  explicit blocked_runner(rill::io_context& ioc)
+      : ioc_(ioc), guard_(rill::make_work_guard(ioc)), reactor_(ioc) {
+    thread_ = std::thread([this] {
+      runner_id_ = std::this_thread::get_id();
+      const std::size_t n = ioc_.run();
+      std::lock_guard lock(mutex_);
+      ran_ = n;
+      returned_ = true;
+      cv_.notify_all();
+    });
+    // Give the thread time to block in epoll.
+    std::this_thread::sleep_for(50ms);
+  }
+  ~blocked_runner() {
+    guard_.reset();
+    ioc_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  blocked_runner(const blocked_runner&) = delete;
+  blocked_runner& operator=(const blocked_runner&) = delete;
+
+  // Waits (bounded) for run() to return.
+  bool wait_returned(std::chrono::steady_clock::duration bound = io_bound) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, bound, [this] { return returned_; });
+  }
+  std::size_t ran() {
+    std::lock_guard lock(mutex_);
+    return ran_;
+  }
+  std::thread::id runner_id() const { return runner_id_; }
+
+ private:
+  rill::io_context& ioc_;
+  rill::executor_work_guard<rill::io_context::executor_type> guard_;
+  // An I/O object, so that the context has a reactor to block in.
+  tcp::socket reactor_;
+  std::thread thread_;
+  std::thread::id runner_id_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool returned_ = false;
+  std::size_t ran_ = 0;
+};
+
+// Signals a waiting test thread, with the time it happened.
+struct signal {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool set = false;
+  clock_type::time_point when{};
+  std::thread::id thread;
+  void notify() {
+    std::lock_guard lock(mutex);
+    set = true;
+    when = clock_type::now();
+    thread = std::this_thread::get_id();
+    cv.notify_all();
+  }
+  bool wait(std::chrono::steady_clock::duration bound = io_bound) {
+    std::unique_lock lock(mutex);
+    return cv.wait_for(lock, bound, [this] { return set; });
+  }
+};
+
+TEST(epoll_reactor_threads, timer_armed_from_another_thread_wakes_a_blocked_run) {
+  rill::io_context ioc;
+  rill::steady_timer timer(ioc);
+  blocked_runner runner(ioc);
+  signal fired;
+  std::error_code ec = rill::error::timed_out;
+  timer.expires_after(20ms);
+  const auto expiry = timer.expiry();
+  timer.async_wait([&](const std::error_code& e) {
+    ec = e;
+    fired.notify();
+  });
+  ASSERT_TRUE(fired.wait()) << "the wait stalled: the blocked thread was not woken";
+  EXPECT_FALSE(ec);
+  EXPECT_GE(fired.when, expiry);
+  EXPECT_LT(fired.when - expiry, 2s);  // near its expiry, not whenever epoll returned
+  EXPECT_EQ(fired.thread, runner.runner_id());
+}
+
+TEST(epoll_reactor_threads, earlier_timer_from_another_thread_shortens_the_wait) {
+  rill::io_context ioc;
+  rill::steady_timer late(ioc, 1h);
+  late.async_wait([](const std::error_code&) {});
+  blocked_runner runner(ioc);  // now blocked until the 1 h timer
+  rill::steady_timer early(ioc);
+  signal fired;
+  early.expires_after(20ms);
+  early.async_wait([&](const std::error_code&) { fired.notify(); });
+  ASSERT_TRUE(fired.wait());
+  EXPECT_LT(fired.when - early.expiry(), 2s);
+  late.cancel();
+}
+
+TEST(epoll_reactor_threads, stop_from_another_thread_ends_a_blocked_run) {
+  rill::io_context ioc;
+  blocked_runner runner(ioc);
+  EXPECT_FALSE(runner.wait_returned(10ms));
+  ioc.stop();
+  ASSERT_TRUE(runner.wait_returned());
+  EXPECT_EQ(runner.ran(), 0u);
+  EXPECT_TRUE(ioc.stopped());
+}
+
+TEST(epoll_reactor_threads, post_from_another_thread_runs_promptly) {
+  rill::io_context ioc;
+  blocked_runner runner(ioc);
+  signal ran;
+  const auto posted = clock_type::now();
+  rill::post(ioc, [&] { ran.notify(); });
+  ASSERT_TRUE(ran.wait());
+  EXPECT_LT(ran.when - posted, 2s);
+  EXPECT_EQ(ran.thread, runner.runner_id());
+}
+
+TEST(epoll_reactor_threads, read_started_from_another_thread_completes) {
+  rill::io_context ioc;
+  auto s = make_tcp_pair(ioc);
+  blocked_runner runner(ioc);
+  char buf[4];
+  signal done;
+  std::size_t bytes = 0;
+  s.server.async_read_some(rill::buffer(buf), [&](const std::error_code& ec, std::size_t n) {
+    EXPECT_FALSE(ec);
+    bytes = n;
+    done.notify();
+  });
+  std::this_thread::sleep_for(10ms);
+  s.client.write_some(rill::buffer("t", 1));
+  ASSERT_TRUE(done.wait());
+  EXPECT_EQ(bytes, 1u);
+}
+
+}  // namespace
