@@ -3,20 +3,21 @@
 # port, sends one line with the matching client, and checks the reply is
 # what Asio's client prints: "Reply is: <line>".
 set -euo pipefail
+# Each of server and client may carry arguments ("prog mode"); split on spaces.
 server=$1
 client=$2
 message="hello from rill $$"
 
 for attempt in 1 2 3 4 5; do
   port=$(( 20000 + (RANDOM * 7 + attempt * 131) % 40000 ))
-  "$server" "$port" &
+  $server "$port" &
   pid=$!
   trap 'kill $pid 2>/dev/null || true' EXIT
   # Give the server up to ~5 s to start listening.
   for _ in $(seq 50); do
     sleep 0.1
     if ! kill -0 "$pid" 2>/dev/null; then break; fi
-    output=$(printf '%s\n' "$message" | timeout 10 "$client" 127.0.0.1 "$port" 2>&1) || continue
+    output=$(printf '%s\n' "$message" | timeout 10 $client 127.0.0.1 "$port" 2>&1) || continue
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     if grep -qF "Reply is: $message" <<<"$output"; then
