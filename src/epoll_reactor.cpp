@@ -113,8 +113,17 @@ epoll_reactor::descriptor_state* epoll_reactor::allocate_state() {
 
 void epoll_reactor::free_state(descriptor_state* state) {
   std::lock_guard lock(registry_mutex_);
-  state->next_free_ = free_states_;
-  free_states_ = state;
+  state->next_free_ = pending_free_states_;
+  pending_free_states_ = state;
+}
+
+void epoll_reactor::reclaim_states() {
+  std::lock_guard lock(registry_mutex_);
+  while (descriptor_state* state = pending_free_states_) {
+    pending_free_states_ = state->next_free_;
+    state->next_free_ = free_states_;
+    free_states_ = state;
+  }
 }
 
 std::error_code epoll_reactor::register_descriptor(int descriptor, per_descriptor_data& data) {
@@ -294,6 +303,9 @@ void epoll_reactor::perform_io(descriptor_state* state, std::uint32_t events,
 }
 
 void epoll_reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
+  // No event array from an earlier run survives into this one, so states
+  // released before now can safely be handed out again.
+  reclaim_states();
   {
     std::lock_guard lock(timer_mutex_);
     timeout = timer_wait(timeout);

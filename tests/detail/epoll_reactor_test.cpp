@@ -186,6 +186,44 @@ TEST(epoll_reactor, a_descriptor_epoll_refuses_is_not_assigned) {
   EXPECT_TRUE(drained(ioc));
 }
 
+// A state released by close() must not be handed to a new descriptor until
+// the reactor has started another run: an event array fetched before the
+// close may still point at it, and would otherwise act on the new socket.
+TEST(epoll_reactor, released_descriptor_state_is_reused_only_after_a_reactor_run) {
+  rill::io_context ioc;
+  auto& reactor = rill::use_service<rill::detail::epoll_reactor>(ioc);
+  int fds[2][2];
+  ASSERT_EQ(::pipe(fds[0]), 0);
+  ASSERT_EQ(::pipe(fds[1]), 0);
+  rill::detail::epoll_reactor::per_descriptor_data first = nullptr;
+  ASSERT_FALSE(reactor.register_descriptor(fds[0][0], first));
+  auto* const released = first;
+  reactor.deregister_descriptor(fds[0][0], first, false);
+  EXPECT_EQ(first, nullptr);
+
+  rill::detail::epoll_reactor::per_descriptor_data second = nullptr;
+  ASSERT_FALSE(reactor.register_descriptor(fds[1][0], second));
+  EXPECT_NE(second, released);  // not reused before a run
+  reactor.deregister_descriptor(fds[1][0], second, false);
+
+  rill::detail::op_queue<rill::detail::operation> completed;
+  reactor.run(std::chrono::nanoseconds::zero(), completed);
+  EXPECT_TRUE(completed.empty());
+
+  rill::detail::epoll_reactor::per_descriptor_data third = nullptr;
+  ASSERT_FALSE(reactor.register_descriptor(fds[0][0], third));
+  // After the run both released states are free again: one of them is reused.
+  rill::detail::epoll_reactor::per_descriptor_data fourth = nullptr;
+  ASSERT_FALSE(reactor.register_descriptor(fds[1][0], fourth));
+  EXPECT_TRUE((third == released) || (fourth == released));
+  reactor.deregister_descriptor(fds[0][0], third, false);
+  reactor.deregister_descriptor(fds[1][0], fourth, false);
+  for (auto& p : fds) {
+    ::close(p[0]);
+    ::close(p[1]);
+  }
+}
+
 // ---- fairness: a handler chain that posts forever must not starve I/O ----
 
 struct forever_chain {

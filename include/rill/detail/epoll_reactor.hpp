@@ -82,6 +82,7 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
  private:
   descriptor_state* allocate_state();
   void free_state(descriptor_state* state);
+  void reclaim_states();
   std::chrono::nanoseconds timer_wait(std::chrono::nanoseconds limit);
   void perform_io(descriptor_state* state, std::uint32_t events, op_queue<operation>& completed);
 
@@ -92,6 +93,11 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
   std::mutex registry_mutex_;
   std::vector<std::unique_ptr<descriptor_state>> states_;  // every state ever made
   descriptor_state* free_states_ = nullptr;
+  // States released since the reactor last started a run(). An event array
+  // fetched before a descriptor was closed may still point at its state, so
+  // a state is reused only once no such array can exist: at the start of the
+  // next run() (one thread at a time runs the reactor).
+  descriptor_state* pending_free_states_ = nullptr;
 
   std::mutex timer_mutex_;
   std::vector<timer_queue_base*> timer_queues_;
