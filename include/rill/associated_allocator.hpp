@@ -4,6 +4,8 @@
 #include <memory>
 #include <type_traits>
 
+#include <rill/associator.hpp>
+
 namespace rill {
 
 namespace detail {
@@ -38,6 +40,14 @@ struct associated_allocator_default<T, Allocator> {
 // Asynchronous operations store their state in memory from this allocator.
 template <typename T, typename Allocator = std::allocator<void>>
 struct associated_allocator : detail::associated_allocator_default<T, Allocator> {};
+
+// Wrappers that specialise rill::associator forward their handler's allocator.
+template <typename T, typename Allocator>
+requires(!detail::has_nested_allocator<T> &&
+         detail::has_associator<associated_allocator, T,
+                                Allocator>) struct associated_allocator<T, Allocator>
+    : associator<associated_allocator, T, Allocator> {
+};
 
 template <typename T, typename Allocator = std::allocator<void>>
 using associated_allocator_t = typename associated_allocator<T, Allocator>::type;

@@ -4,6 +4,8 @@
 #include <concepts>
 #include <type_traits>
 
+#include <rill/associator.hpp>
+
 #include <rill/execution_context.hpp>
 #include <rill/is_executor.hpp>
 #include <rill/system_executor.hpp>
@@ -44,6 +46,15 @@ struct associated_executor_default<T, Executor> {
 // user specialisation; otherwise the Executor argument (system_executor).
 template <typename T, typename Executor = system_executor>
 struct associated_executor : detail::associated_executor_default<T, Executor> {};
+
+// Wrappers that specialise rill::associator forward their handler's executor
+// (and so whether it has one of its own).
+template <typename T, typename Executor>
+requires(!detail::has_nested_executor<T> &&
+         detail::has_associator<associated_executor, T,
+                                Executor>) struct associated_executor<T, Executor>
+    : associator<associated_executor, T, Executor> {
+};
 
 template <typename T, typename Executor = system_executor>
 using associated_executor_t = typename associated_executor<T, Executor>::type;

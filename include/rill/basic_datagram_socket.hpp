@@ -15,7 +15,7 @@ namespace rill {
 // As Asio's basic_datagram_socket: send/receive on a connected socket,
 // send_to/receive_from otherwise. A datagram larger than the buffers is
 // truncated by the system, as with recvmsg.
-template <typename Protocol, typename Executor = io_context::executor_type>
+template <typename Protocol, typename Executor = any_io_executor>
 class basic_datagram_socket : public basic_socket<Protocol, Executor> {
   using base = basic_socket<Protocol, Executor>;
 
@@ -34,6 +34,18 @@ class basic_datagram_socket : public basic_socket<Protocol, Executor> {
 
   basic_datagram_socket(basic_datagram_socket&&) noexcept = default;
   basic_datagram_socket& operator=(basic_datagram_socket&&) = default;
+
+  // From the same kind of socket with another executor type (as_default_on).
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_datagram_socket(
+      basic_datagram_socket<Protocol, OtherExecutor>&& other)
+      : base(std::move(other)) {}
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_datagram_socket& operator=(
+      basic_datagram_socket<Protocol, OtherExecutor>&& other) {
+    base::operator=(std::move(other));
+    return *this;
+  }
   ~basic_datagram_socket() = default;
 
   template <typename ConstBufferSequence>
@@ -49,14 +61,17 @@ class basic_datagram_socket : public basic_socket<Protocol, Executor> {
     return this->service_->send(this->impl_, buffers, flags, ec);
   }
 
-  template <typename ConstBufferSequence, typename WriteToken>
-  decltype(auto) async_send(const ConstBufferSequence& buffers, WriteToken&& token) {
+  template <typename ConstBufferSequence,
+            typename WriteToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_send(const ConstBufferSequence& buffers,
+                            WriteToken&& token = default_completion_token_t<executor_type>()) {
     return async_send(buffers, 0, std::forward<WriteToken>(token));
   }
   // Completion signature: void(std::error_code, std::size_t).
-  template <typename ConstBufferSequence, typename WriteToken>
+  template <typename ConstBufferSequence,
+            typename WriteToken = default_completion_token_t<executor_type>>
   decltype(auto) async_send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
-                            WriteToken&& token) {
+                            WriteToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<WriteToken, void(std::error_code, std::size_t)>(initiate_async_send(this),
                                                                           token, buffers, flags);
   }
@@ -75,15 +90,18 @@ class basic_datagram_socket : public basic_socket<Protocol, Executor> {
     return this->service_->send_to(this->impl_, buffers, destination, flags, ec);
   }
 
-  template <typename ConstBufferSequence, typename WriteToken>
+  template <typename ConstBufferSequence,
+            typename WriteToken = default_completion_token_t<executor_type>>
   decltype(auto) async_send_to(const ConstBufferSequence& buffers, const endpoint_type& destination,
-                               WriteToken&& token) {
+                               WriteToken&& token = default_completion_token_t<executor_type>()) {
     return async_send_to(buffers, destination, 0, std::forward<WriteToken>(token));
   }
   // Completion signature: void(std::error_code, std::size_t).
-  template <typename ConstBufferSequence, typename WriteToken>
+  template <typename ConstBufferSequence,
+            typename WriteToken = default_completion_token_t<executor_type>>
   decltype(auto) async_send_to(const ConstBufferSequence& buffers, const endpoint_type& destination,
-                               socket_base::message_flags flags, WriteToken&& token) {
+                               socket_base::message_flags flags,
+                               WriteToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<WriteToken, void(std::error_code, std::size_t)>(
         initiate_async_send_to(this), token, buffers, destination, flags);
   }
@@ -101,14 +119,18 @@ class basic_datagram_socket : public basic_socket<Protocol, Executor> {
     return this->service_->receive(this->impl_, buffers, flags, ec);
   }
 
-  template <typename MutableBufferSequence, typename ReadToken>
-  decltype(auto) async_receive(const MutableBufferSequence& buffers, ReadToken&& token) {
+  template <typename MutableBufferSequence,
+            typename ReadToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_receive(const MutableBufferSequence& buffers,
+                               ReadToken&& token = default_completion_token_t<executor_type>()) {
     return async_receive(buffers, 0, std::forward<ReadToken>(token));
   }
   // Completion signature: void(std::error_code, std::size_t).
-  template <typename MutableBufferSequence, typename ReadToken>
+  template <typename MutableBufferSequence,
+            typename ReadToken = default_completion_token_t<executor_type>>
   decltype(auto) async_receive(const MutableBufferSequence& buffers,
-                               socket_base::message_flags flags, ReadToken&& token) {
+                               socket_base::message_flags flags,
+                               ReadToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<ReadToken, void(std::error_code, std::size_t)>(
         initiate_async_receive(this), token, buffers, flags);
   }
@@ -127,16 +149,20 @@ class basic_datagram_socket : public basic_socket<Protocol, Executor> {
     return this->service_->receive_from(this->impl_, buffers, sender, flags, ec);
   }
 
-  template <typename MutableBufferSequence, typename ReadToken>
-  decltype(auto) async_receive_from(const MutableBufferSequence& buffers, endpoint_type& sender,
-                                    ReadToken&& token) {
+  template <typename MutableBufferSequence,
+            typename ReadToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_receive_from(
+      const MutableBufferSequence& buffers, endpoint_type& sender,
+      ReadToken&& token = default_completion_token_t<executor_type>()) {
     return async_receive_from(buffers, sender, 0, std::forward<ReadToken>(token));
   }
   // Completion signature: void(std::error_code, std::size_t). sender must
   // stay valid until the handler runs.
-  template <typename MutableBufferSequence, typename ReadToken>
-  decltype(auto) async_receive_from(const MutableBufferSequence& buffers, endpoint_type& sender,
-                                    socket_base::message_flags flags, ReadToken&& token) {
+  template <typename MutableBufferSequence,
+            typename ReadToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_receive_from(
+      const MutableBufferSequence& buffers, endpoint_type& sender, socket_base::message_flags flags,
+      ReadToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<ReadToken, void(std::error_code, std::size_t)>(
         initiate_async_receive_from(this), token, buffers, &sender, flags);
   }

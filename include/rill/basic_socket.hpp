@@ -6,6 +6,7 @@
 #include <system_error>
 #include <utility>
 
+#include <rill/any_io_executor.hpp>
 #include <rill/async_result.hpp>
 #include <rill/detail/bind_handler.hpp>
 #include <rill/detail/reactive_socket_service.hpp>
@@ -24,7 +25,7 @@ namespace rill {
 // their memory from the handler's associated allocator and free it before
 // the handler runs; closing or cancelling completes them with
 // error::operation_aborted.
-template <typename Protocol, typename Executor = io_context::executor_type>
+template <typename Protocol, typename Executor = any_io_executor>
 class basic_socket : public socket_base {
  protected:
   using service_type = detail::reactive_socket_service<Protocol>;
@@ -92,6 +93,24 @@ class basic_socket : public socket_base {
       executor_ = other.executor_;
       service_ = other.service_;
     }
+    return *this;
+  }
+
+  // From the same kind of object with another executor type, as in Asio
+  // (used by as_default_on).
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_socket(
+      basic_socket<Protocol, OtherExecutor>&& other)
+      : executor_(other.executor_), service_(other.service_) {
+    service_->move_construct(impl_, other.impl_);
+  }
+
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_socket& operator=(
+      basic_socket<Protocol, OtherExecutor>&& other) {
+    service_->move_assign(impl_, *other.service_, other.impl_);
+    executor_ = other.executor_;
+    service_ = other.service_;
     return *this;
   }
 
@@ -186,8 +205,9 @@ class basic_socket : public socket_base {
   }
 
   // Completion signature: void(std::error_code).
-  template <typename ConnectToken>
-  decltype(auto) async_connect(const endpoint_type& peer, ConnectToken&& token) {
+  template <typename ConnectToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_connect(const endpoint_type& peer,
+                               ConnectToken&& token = default_completion_token_t<executor_type>()) {
     std::error_code open_ec;
     if (!is_open()) service_->open(impl_, peer.protocol(), open_ec);
     return async_initiate<ConnectToken, void(std::error_code)>(initiate_async_connect(this), token,
@@ -285,14 +305,18 @@ class basic_socket : public socket_base {
   std::error_code wait(wait_type w, std::error_code& ec) { return service_->wait(impl_, w, ec); }
 
   // Completion signature: void(std::error_code).
-  template <typename WaitToken>
-  decltype(auto) async_wait(wait_type w, WaitToken&& token) {
+  template <typename WaitToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_wait(wait_type w,
+                            WaitToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<WaitToken, void(std::error_code)>(initiate_async_wait(this), token, w);
   }
 
  protected:
   // Closes the socket; pending operations complete with operation_aborted.
   ~basic_socket() { service_->destroy(impl_); }
+
+  template <typename, typename>
+  friend class basic_socket;
 
   executor_type executor_;
   service_type* service_;

@@ -5,6 +5,7 @@
 #include <system_error>
 #include <utility>
 
+#include <rill/any_io_executor.hpp>
 #include <rill/async_result.hpp>
 #include <rill/basic_socket.hpp>
 #include <rill/detail/reactive_socket_service.hpp>
@@ -21,7 +22,7 @@ namespace rill {
 // Each asynchronous accept takes its memory from the handler's associated
 // allocator; close() and cancel() complete pending accepts with
 // error::operation_aborted.
-template <typename Protocol, typename Executor = io_context::executor_type>
+template <typename Protocol, typename Executor = any_io_executor>
 class basic_socket_acceptor : public socket_base {
   using service_type = detail::reactive_socket_service<Protocol>;
 
@@ -88,6 +89,24 @@ class basic_socket_acceptor : public socket_base {
       executor_ = other.executor_;
       service_ = other.service_;
     }
+    return *this;
+  }
+
+  // From the same kind of object with another executor type, as in Asio
+  // (used by as_default_on).
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_socket_acceptor(
+      basic_socket_acceptor<Protocol, OtherExecutor>&& other)
+      : executor_(other.executor_), service_(other.service_) {
+    service_->move_construct(impl_, other.impl_);
+  }
+
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_socket_acceptor& operator=(
+      basic_socket_acceptor<Protocol, OtherExecutor>&& other) {
+    service_->move_assign(impl_, *other.service_, other.impl_);
+    executor_ = other.executor_;
+    service_ = other.service_;
     return *this;
   }
 
@@ -232,8 +251,9 @@ class basic_socket_acceptor : public socket_base {
   std::error_code wait(wait_type w, std::error_code& ec) { return service_->wait(impl_, w, ec); }
 
   // Completion signature: void(std::error_code).
-  template <typename WaitToken>
-  decltype(auto) async_wait(wait_type w, WaitToken&& token) {
+  template <typename WaitToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_wait(wait_type w,
+                            WaitToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<WaitToken, void(std::error_code)>(initiate_async_wait(this), token, w);
   }
 
@@ -261,15 +281,18 @@ class basic_socket_acceptor : public socket_base {
   }
 
   // Completion signature: void(std::error_code).
-  template <typename Protocol1, typename Executor1, typename AcceptToken>
-  decltype(auto) async_accept(basic_socket<Protocol1, Executor1>& peer, AcceptToken&& token) {
+  template <typename Protocol1, typename Executor1,
+            typename AcceptToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_accept(basic_socket<Protocol1, Executor1>& peer,
+                              AcceptToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<AcceptToken, void(std::error_code)>(
         initiate_async_accept(this), token, &peer, static_cast<endpoint_type*>(nullptr));
   }
   // peer_endpoint must stay valid until the handler runs.
-  template <typename Executor1, typename AcceptToken>
+  template <typename Executor1, typename AcceptToken = default_completion_token_t<executor_type>>
   decltype(auto) async_accept(basic_socket<protocol_type, Executor1>& peer,
-                              endpoint_type& peer_endpoint, AcceptToken&& token) {
+                              endpoint_type& peer_endpoint,
+                              AcceptToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<AcceptToken, void(std::error_code)>(initiate_async_accept(this), token,
                                                               &peer, &peer_endpoint);
   }
@@ -305,24 +328,29 @@ class basic_socket_acceptor : public socket_base {
 
   // The new socket uses the acceptor's executor. Completion signature:
   // void(std::error_code, socket).
-  template <typename MoveAcceptToken>
+  template <typename MoveAcceptToken = default_completion_token_t<executor_type>>
   requires(!std::derived_from<std::decay_t<MoveAcceptToken>, execution_context>) decltype(auto)
-      async_accept(MoveAcceptToken&& token) {
+      async_accept(MoveAcceptToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<MoveAcceptToken, void(std::error_code, accepted_socket_type)>(
         initiate_async_move_accept<accepted_socket_type>(this), token, executor_,
         static_cast<endpoint_type*>(nullptr));
   }
 
-  template <typename MoveAcceptToken>
-  decltype(auto) async_accept(endpoint_type& peer_endpoint, MoveAcceptToken&& token) {
+  template <typename MoveAcceptToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_accept(
+      endpoint_type& peer_endpoint,
+      MoveAcceptToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<MoveAcceptToken, void(std::error_code, accepted_socket_type)>(
         initiate_async_move_accept<accepted_socket_type>(this), token, executor_, &peer_endpoint);
   }
 
   // The new socket belongs to another context / executor.
-  template <typename ExecutionContext, typename MoveAcceptToken>
+  template <typename ExecutionContext,
+            typename MoveAcceptToken = default_completion_token_t<executor_type>>
   requires std::derived_from<ExecutionContext, execution_context>
-  decltype(auto) async_accept(ExecutionContext& ctx, MoveAcceptToken&& token) {
+  decltype(auto) async_accept(
+      ExecutionContext& ctx,
+      MoveAcceptToken&& token = default_completion_token_t<executor_type>()) {
     using socket_type = typename Protocol::socket::template rebind_executor<
         typename ExecutionContext::executor_type>::other;
     return async_initiate<MoveAcceptToken, void(std::error_code, socket_type)>(
@@ -375,6 +403,9 @@ class basic_socket_acceptor : public socket_base {
    private:
     basic_socket_acceptor* self_;
   };
+
+  template <typename, typename>
+  friend class basic_socket_acceptor;
 
   executor_type executor_;
   service_type* service_;

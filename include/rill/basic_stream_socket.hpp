@@ -16,7 +16,7 @@ namespace rill {
 // As Asio's basic_stream_socket. read_some/write_some transfer at least one
 // byte or fail; use rill::read/rill::write to transfer everything. A read
 // that finds the peer's end of stream fails with error::eof.
-template <typename Protocol, typename Executor = io_context::executor_type>
+template <typename Protocol, typename Executor = any_io_executor>
 class basic_stream_socket : public basic_socket<Protocol, Executor> {
   using base = basic_socket<Protocol, Executor>;
 
@@ -35,6 +35,18 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
 
   basic_stream_socket(basic_stream_socket&&) noexcept = default;
   basic_stream_socket& operator=(basic_stream_socket&&) = default;
+
+  // From the same kind of socket with another executor type (as_default_on).
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_stream_socket(
+      basic_stream_socket<Protocol, OtherExecutor>&& other)
+      : base(std::move(other)) {}
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_stream_socket& operator=(
+      basic_stream_socket<Protocol, OtherExecutor>&& other) {
+    base::operator=(std::move(other));
+    return *this;
+  }
   ~basic_stream_socket() = default;
 
   template <typename ConstBufferSequence>
@@ -55,13 +67,16 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
   }
 
   // Completion signature: void(std::error_code, std::size_t).
-  template <typename ConstBufferSequence, typename WriteToken>
-  decltype(auto) async_send(const ConstBufferSequence& buffers, WriteToken&& token) {
+  template <typename ConstBufferSequence,
+            typename WriteToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_send(const ConstBufferSequence& buffers,
+                            WriteToken&& token = default_completion_token_t<executor_type>()) {
     return async_send(buffers, 0, std::forward<WriteToken>(token));
   }
-  template <typename ConstBufferSequence, typename WriteToken>
+  template <typename ConstBufferSequence,
+            typename WriteToken = default_completion_token_t<executor_type>>
   decltype(auto) async_send(const ConstBufferSequence& buffers, socket_base::message_flags flags,
-                            WriteToken&& token) {
+                            WriteToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<WriteToken, void(std::error_code, std::size_t)>(initiate_async_send(this),
                                                                           token, buffers, flags);
   }
@@ -84,13 +99,17 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
   }
 
   // Completion signature: void(std::error_code, std::size_t).
-  template <typename MutableBufferSequence, typename ReadToken>
-  decltype(auto) async_receive(const MutableBufferSequence& buffers, ReadToken&& token) {
+  template <typename MutableBufferSequence,
+            typename ReadToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_receive(const MutableBufferSequence& buffers,
+                               ReadToken&& token = default_completion_token_t<executor_type>()) {
     return async_receive(buffers, 0, std::forward<ReadToken>(token));
   }
-  template <typename MutableBufferSequence, typename ReadToken>
+  template <typename MutableBufferSequence,
+            typename ReadToken = default_completion_token_t<executor_type>>
   decltype(auto) async_receive(const MutableBufferSequence& buffers,
-                               socket_base::message_flags flags, ReadToken&& token) {
+                               socket_base::message_flags flags,
+                               ReadToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<ReadToken, void(std::error_code, std::size_t)>(
         initiate_async_receive(this), token, buffers, flags);
   }
@@ -105,8 +124,11 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
   }
 
   // Completion signature: void(std::error_code, std::size_t).
-  template <typename ConstBufferSequence, typename WriteToken>
-  decltype(auto) async_write_some(const ConstBufferSequence& buffers, WriteToken&& token) {
+  template <typename ConstBufferSequence,
+            typename WriteToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_write_some(
+      const ConstBufferSequence& buffers,
+      WriteToken&& token = default_completion_token_t<executor_type>()) {
     return async_send(buffers, 0, std::forward<WriteToken>(token));
   }
 
@@ -120,8 +142,10 @@ class basic_stream_socket : public basic_socket<Protocol, Executor> {
   }
 
   // Completion signature: void(std::error_code, std::size_t).
-  template <typename MutableBufferSequence, typename ReadToken>
-  decltype(auto) async_read_some(const MutableBufferSequence& buffers, ReadToken&& token) {
+  template <typename MutableBufferSequence,
+            typename ReadToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_read_some(const MutableBufferSequence& buffers,
+                                 ReadToken&& token = default_completion_token_t<executor_type>()) {
     return async_receive(buffers, 0, std::forward<ReadToken>(token));
   }
 

@@ -7,6 +7,7 @@
 #include <system_error>
 #include <utility>
 
+#include <rill/any_io_executor.hpp>
 #include <rill/async_result.hpp>
 #include <rill/detail/deadline_timer_service.hpp>
 #include <rill/execution_context.hpp>
@@ -22,7 +23,7 @@ namespace rill {
 // allocator and is freed before the handler runs. Not thread-safe: one
 // timer object must not be used from two threads at once.
 template <typename Clock, typename WaitTraits = wait_traits<Clock>,
-          typename Executor = io_context::executor_type>
+          typename Executor = any_io_executor>
 class basic_waitable_timer {
   using service_type = detail::deadline_timer_service<Clock, WaitTraits>;
 
@@ -85,6 +86,27 @@ class basic_waitable_timer {
     return *this;
   }
 
+  // From the same kind of object with another executor type, as in Asio
+  // (used by as_default_on).
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_waitable_timer(
+      basic_waitable_timer<Clock, WaitTraits, OtherExecutor>&& other)
+      : executor_(other.executor_), service_(other.service_) {
+    service_->construct(impl_);
+    service_->move_construct(impl_, other.impl_);
+  }
+
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_waitable_timer& operator=(
+      basic_waitable_timer<Clock, WaitTraits, OtherExecutor>&& other) {
+    service_->destroy(impl_);
+    executor_ = other.executor_;
+    service_ = other.service_;
+    service_->construct(impl_);
+    service_->move_construct(impl_, other.impl_);
+    return *this;
+  }
+
   basic_waitable_timer(const basic_waitable_timer&) = delete;
   basic_waitable_timer& operator=(const basic_waitable_timer&) = delete;
 
@@ -116,8 +138,8 @@ class basic_waitable_timer {
   }
 
   // Starts a wait. Completion signature: void(std::error_code).
-  template <typename WaitToken>
-  decltype(auto) async_wait(WaitToken&& token) {
+  template <typename WaitToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_wait(WaitToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<WaitToken, void(std::error_code)>(initiate_async_wait(this), token);
   }
 
@@ -147,6 +169,9 @@ class basic_waitable_timer {
     }
     return t + d;
   }
+
+  template <typename, typename, typename>
+  friend class basic_waitable_timer;
 
   executor_type executor_;
   service_type* service_;

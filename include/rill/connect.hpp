@@ -131,10 +131,10 @@ decltype(auto) async_connect(basic_socket<Protocol, Executor>& s, const Endpoint
 }
 
 template <typename Protocol, typename Executor, typename EndpointSequence,
-          typename RangeConnectToken>
+          typename RangeConnectToken = default_completion_token_t<Executor>>
 requires detail::endpoint_sequence<EndpointSequence, typename Protocol::endpoint>
 decltype(auto) async_connect(basic_socket<Protocol, Executor>& s, const EndpointSequence& endpoints,
-                             RangeConnectToken&& token) {
+                             RangeConnectToken&& token = default_completion_token_t<Executor>()) {
   return async_initiate<RangeConnectToken, void(error_code, typename Protocol::endpoint)>(
       detail::initiate_async_range_connect<Protocol, Executor>(s), token, endpoints,
       detail::default_connect_condition());
@@ -151,10 +151,12 @@ decltype(auto) async_connect(basic_socket<Protocol, Executor>& s, Iterator begin
       std::move(connect_condition));
 }
 
-template <typename Protocol, typename Executor, typename Iterator, typename IteratorConnectToken>
+template <typename Protocol, typename Executor, typename Iterator,
+          typename IteratorConnectToken = default_completion_token_t<Executor>>
 requires detail::endpoint_iterator<Iterator, typename Protocol::endpoint>
-decltype(auto) async_connect(basic_socket<Protocol, Executor>& s, Iterator begin, Iterator end,
-                             IteratorConnectToken&& token) {
+decltype(auto) async_connect(
+    basic_socket<Protocol, Executor>& s, Iterator begin, Iterator end,
+    IteratorConnectToken&& token = default_completion_token_t<Executor>()) {
   return async_initiate<IteratorConnectToken, void(error_code, Iterator)>(
       detail::initiate_async_iterator_connect<Protocol, Executor>(s), token, begin, end,
       detail::default_connect_condition());

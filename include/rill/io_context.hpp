@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <rill/detail/basic_scheduler_executor.hpp>
 #include <rill/detail/executor_op.hpp>
 #include <rill/detail/scheduler.hpp>
 #include <rill/execution_context.hpp>
@@ -28,8 +29,10 @@ namespace rill {
 // thrown by a handler propagates out of run(), which may then be called again.
 class io_context : public execution_context {
  public:
+  // The executor type is shared with thread_pool (one implementation of the
+  // executor surface over detail::scheduler).
   template <typename Allocator, unsigned int Bits>
-  class basic_executor_type;
+  using basic_executor_type = detail::basic_scheduler_executor<io_context, Allocator, Bits>;
   using executor_type = basic_executor_type<std::allocator<void>, 0>;
   using count_type = std::size_t;
   class service;
@@ -100,126 +103,9 @@ class io_context : public execution_context {
   void restart() { impl_.restart(); }
 
  private:
+  friend struct detail::scheduler_access;
+
   detail::scheduler& impl_;
-};
-
-// An executor that submits function objects to an io_context. Bits select
-// properties as Asio's do: blocking.never, relationship.continuation and
-// outstanding_work.tracked.
-template <typename Allocator, unsigned int Bits>
-class io_context::basic_executor_type {
- public:
-  basic_executor_type(const basic_executor_type& other) noexcept
-      : target_(other.target_), allocator_(other.allocator_) {
-    if constexpr ((Bits & outstanding_work_tracked) != 0) {
-      if (target_ != nullptr) target_->impl_.work_started();
-    }
-  }
-
-  basic_executor_type(basic_executor_type&& other) noexcept
-      : target_(other.target_), allocator_(std::move(other.allocator_)) {
-    if constexpr ((Bits & outstanding_work_tracked) != 0) other.target_ = nullptr;
-  }
-
-  ~basic_executor_type() {
-    if constexpr ((Bits & outstanding_work_tracked) != 0) {
-      if (target_ != nullptr) target_->impl_.work_finished();
-    }
-  }
-
-  basic_executor_type& operator=(const basic_executor_type& other) noexcept {
-    if (this != &other) {
-      basic_executor_type tmp(other);
-      swap(tmp);
-    }
-    return *this;
-  }
-
-  basic_executor_type& operator=(basic_executor_type&& other) noexcept {
-    if (this != &other) {
-      basic_executor_type tmp(std::move(other));
-      swap(tmp);
-    }
-    return *this;
-  }
-
-  [[nodiscard]] io_context& context() const noexcept { return *target_; }
-
-  // True when the calling thread is running the executor's io_context.
-  [[nodiscard]] bool running_in_this_thread() const noexcept {
-    return target_->impl_.running_in_this_thread();
-  }
-
-  void on_work_started() const noexcept { target_->impl_.work_started(); }
-  void on_work_finished() const noexcept { target_->impl_.work_finished(); }
-
-  // Runs f at once if the caller is inside the context and the executor may
-  // block (the default); otherwise queues it. Memory for a queued f comes
-  // from the executor's allocator.
-  template <typename Function>
-  void execute(Function&& f) const {
-    if constexpr ((Bits & blocking_never) == 0) {
-      if (running_in_this_thread()) {
-        std::decay_t<Function> tmp(std::forward<Function>(f));
-        std::move(tmp)();
-        return;
-      }
-    }
-    target_->impl_.post_immediate(detail::make_executor_op(std::forward<Function>(f), allocator_),
-                                  (Bits & relationship_continuation) != 0);
-  }
-
-  // Runs f inside this call if the caller is inside the context, otherwise
-  // queues it with memory from a.
-  template <typename Function, typename OtherAllocator>
-  void dispatch(Function&& f, const OtherAllocator& a) const {
-    if (running_in_this_thread()) {
-      std::decay_t<Function> tmp(std::forward<Function>(f));
-      std::move(tmp)();
-      return;
-    }
-    post(std::forward<Function>(f), a);
-  }
-
-  // Queues f with memory from a; never runs it inside this call.
-  template <typename Function, typename OtherAllocator>
-  void post(Function&& f, const OtherAllocator& a) const {
-    target_->impl_.post_immediate(detail::make_executor_op(std::forward<Function>(f), a), false);
-  }
-
-  // As post, but hints that f continues the caller, so it stays on this thread.
-  template <typename Function, typename OtherAllocator>
-  void defer(Function&& f, const OtherAllocator& a) const {
-    target_->impl_.post_immediate(detail::make_executor_op(std::forward<Function>(f), a), true);
-  }
-
-  friend bool operator==(const basic_executor_type& a, const basic_executor_type& b) noexcept {
-    return a.target_ == b.target_ && a.allocator_ == b.allocator_;
-  }
-
- private:
-  friend class io_context;
-  template <typename, unsigned int>
-  friend class basic_executor_type;
-
-  enum : unsigned int {
-    blocking_never = 1,
-    relationship_continuation = 2,
-    outstanding_work_tracked = 4,
-  };
-
-  explicit basic_executor_type(io_context& ctx, const Allocator& a = Allocator()) noexcept
-      : target_(&ctx), allocator_(a) {
-    if constexpr ((Bits & outstanding_work_tracked) != 0) target_->impl_.work_started();
-  }
-
-  void swap(basic_executor_type& other) noexcept {
-    std::swap(target_, other.target_);
-    std::swap(allocator_, other.allocator_);
-  }
-
-  io_context* target_;
-  [[no_unique_address]] Allocator allocator_;
 };
 
 inline io_context::executor_type io_context::get_executor() noexcept {

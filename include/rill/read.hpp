@@ -182,9 +182,10 @@ decltype(auto) async_read(AsyncReadStream& s, const MutableBufferSequence& buffe
 }
 
 template <typename AsyncReadStream, mutable_buffer_sequence MutableBufferSequence,
-          typename ReadToken>
-decltype(auto) async_read(AsyncReadStream& s, const MutableBufferSequence& buffers,
-                          ReadToken&& token) {
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
+decltype(auto) async_read(
+    AsyncReadStream& s, const MutableBufferSequence& buffers,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return async_initiate<ReadToken, void(error_code, std::size_t)>(
       detail::initiate_async_read<AsyncReadStream>(s), token, buffers, transfer_all());
 }
@@ -201,9 +202,12 @@ decltype(auto) async_read(AsyncReadStream& s, DynamicBuffer_v1&& buffers,
       std::move(completion_condition));
 }
 
-template <typename AsyncReadStream, typename DynamicBuffer_v1, typename ReadToken>
+template <typename AsyncReadStream, typename DynamicBuffer_v1,
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
 requires detail::dynamic_buffer_v1_only<DynamicBuffer_v1>
-decltype(auto) async_read(AsyncReadStream& s, DynamicBuffer_v1&& buffers, ReadToken&& token) {
+decltype(auto) async_read(
+    AsyncReadStream& s, DynamicBuffer_v1&& buffers,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return rill::async_read(s, std::forward<DynamicBuffer_v1>(buffers), transfer_all(),
                           std::forward<ReadToken>(token));
 }
@@ -217,8 +221,11 @@ decltype(auto) async_read(AsyncReadStream& s, basic_streambuf<Allocator>& b,
                           std::forward<ReadToken>(token));
 }
 
-template <typename AsyncReadStream, typename Allocator, typename ReadToken>
-decltype(auto) async_read(AsyncReadStream& s, basic_streambuf<Allocator>& b, ReadToken&& token) {
+template <typename AsyncReadStream, typename Allocator,
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
+decltype(auto) async_read(
+    AsyncReadStream& s, basic_streambuf<Allocator>& b,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return rill::async_read(s, basic_streambuf_ref<Allocator>(b), transfer_all(),
                           std::forward<ReadToken>(token));
 }
@@ -234,8 +241,11 @@ decltype(auto) async_read(AsyncReadStream& s, DynamicBuffer_v2 buffers,
       std::move(completion_condition));
 }
 
-template <typename AsyncReadStream, dynamic_buffer_v2 DynamicBuffer_v2, typename ReadToken>
-decltype(auto) async_read(AsyncReadStream& s, DynamicBuffer_v2 buffers, ReadToken&& token) {
+template <typename AsyncReadStream, dynamic_buffer_v2 DynamicBuffer_v2,
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
+decltype(auto) async_read(
+    AsyncReadStream& s, DynamicBuffer_v2 buffers,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return rill::async_read(s, std::move(buffers), transfer_all(), std::forward<ReadToken>(token));
 }
 

@@ -143,10 +143,12 @@ std::size_t read_until(SyncReadStream& s, DynamicBuffer_v2 buffers, std::string_
 // capacity (15 characters with libstdc++) costs one heap allocation at
 // initiation.
 
-template <typename AsyncReadStream, typename DynamicBuffer_v1, typename ReadToken>
+template <typename AsyncReadStream, typename DynamicBuffer_v1,
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
 requires detail::dynamic_buffer_v1_only<DynamicBuffer_v1>
-decltype(auto) async_read_until(AsyncReadStream& s, DynamicBuffer_v1&& buffers, char delim,
-                                ReadToken&& token) {
+decltype(auto) async_read_until(
+    AsyncReadStream& s, DynamicBuffer_v1&& buffers, char delim,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return async_initiate<ReadToken, void(error_code, std::size_t)>(
       detail::initiate_async_read_until<AsyncReadStream>(s), token,
       detail::dynamic_buffer_v1_io<std::decay_t<DynamicBuffer_v1>>(
@@ -154,10 +156,12 @@ decltype(auto) async_read_until(AsyncReadStream& s, DynamicBuffer_v1&& buffers, 
       detail::char_delimiter(delim));
 }
 
-template <typename AsyncReadStream, typename DynamicBuffer_v1, typename ReadToken>
+template <typename AsyncReadStream, typename DynamicBuffer_v1,
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
 requires detail::dynamic_buffer_v1_only<DynamicBuffer_v1>
-decltype(auto) async_read_until(AsyncReadStream& s, DynamicBuffer_v1&& buffers,
-                                std::string_view delim, ReadToken&& token) {
+decltype(auto) async_read_until(
+    AsyncReadStream& s, DynamicBuffer_v1&& buffers, std::string_view delim,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return async_initiate<ReadToken, void(error_code, std::size_t)>(
       detail::initiate_async_read_until<AsyncReadStream>(s), token,
       detail::dynamic_buffer_v1_io<std::decay_t<DynamicBuffer_v1>>(
@@ -166,32 +170,40 @@ decltype(auto) async_read_until(AsyncReadStream& s, DynamicBuffer_v1&& buffers,
 }
 
 // The streambuf must outlive the operation.
-template <typename AsyncReadStream, typename Allocator, typename ReadToken>
-decltype(auto) async_read_until(AsyncReadStream& s, basic_streambuf<Allocator>& b, char delim,
-                                ReadToken&& token) {
+template <typename AsyncReadStream, typename Allocator,
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
+decltype(auto) async_read_until(
+    AsyncReadStream& s, basic_streambuf<Allocator>& b, char delim,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return rill::async_read_until(s, basic_streambuf_ref<Allocator>(b), delim,
                                 std::forward<ReadToken>(token));
 }
 
-template <typename AsyncReadStream, typename Allocator, typename ReadToken>
-decltype(auto) async_read_until(AsyncReadStream& s, basic_streambuf<Allocator>& b,
-                                std::string_view delim, ReadToken&& token) {
+template <typename AsyncReadStream, typename Allocator,
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
+decltype(auto) async_read_until(
+    AsyncReadStream& s, basic_streambuf<Allocator>& b, std::string_view delim,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return rill::async_read_until(s, basic_streambuf_ref<Allocator>(b), delim,
                                 std::forward<ReadToken>(token));
 }
 
-template <typename AsyncReadStream, dynamic_buffer_v2 DynamicBuffer_v2, typename ReadToken>
-decltype(auto) async_read_until(AsyncReadStream& s, DynamicBuffer_v2 buffers, char delim,
-                                ReadToken&& token) {
+template <typename AsyncReadStream, dynamic_buffer_v2 DynamicBuffer_v2,
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
+decltype(auto) async_read_until(
+    AsyncReadStream& s, DynamicBuffer_v2 buffers, char delim,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return async_initiate<ReadToken, void(error_code, std::size_t)>(
       detail::initiate_async_read_until<AsyncReadStream>(s), token,
       detail::dynamic_buffer_v2_io<DynamicBuffer_v2>(std::move(buffers)),
       detail::char_delimiter(delim));
 }
 
-template <typename AsyncReadStream, dynamic_buffer_v2 DynamicBuffer_v2, typename ReadToken>
-decltype(auto) async_read_until(AsyncReadStream& s, DynamicBuffer_v2 buffers,
-                                std::string_view delim, ReadToken&& token) {
+template <typename AsyncReadStream, dynamic_buffer_v2 DynamicBuffer_v2,
+          typename ReadToken = default_completion_token_t<typename AsyncReadStream::executor_type>>
+decltype(auto) async_read_until(
+    AsyncReadStream& s, DynamicBuffer_v2 buffers, std::string_view delim,
+    ReadToken&& token = default_completion_token_t<typename AsyncReadStream::executor_type>()) {
   return async_initiate<ReadToken, void(error_code, std::size_t)>(
       detail::initiate_async_read_until<AsyncReadStream>(s), token,
       detail::dynamic_buffer_v2_io<DynamicBuffer_v2>(std::move(buffers)),

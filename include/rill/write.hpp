@@ -178,9 +178,12 @@ decltype(auto) async_write(AsyncWriteStream& s, const ConstBufferSequence& buffe
       std::move(completion_condition));
 }
 
-template <typename AsyncWriteStream, const_buffer_sequence ConstBufferSequence, typename WriteToken>
-decltype(auto) async_write(AsyncWriteStream& s, const ConstBufferSequence& buffers,
-                           WriteToken&& token) {
+template <
+    typename AsyncWriteStream, const_buffer_sequence ConstBufferSequence,
+    typename WriteToken = default_completion_token_t<typename AsyncWriteStream::executor_type>>
+decltype(auto) async_write(
+    AsyncWriteStream& s, const ConstBufferSequence& buffers,
+    WriteToken&& token = default_completion_token_t<typename AsyncWriteStream::executor_type>()) {
   return async_initiate<WriteToken, void(error_code, std::size_t)>(
       detail::initiate_async_write<AsyncWriteStream>(s), token, buffers, transfer_all());
 }
@@ -197,9 +200,13 @@ decltype(auto) async_write(AsyncWriteStream& s, DynamicBuffer_v1&& buffers,
       std::move(completion_condition));
 }
 
-template <typename AsyncWriteStream, typename DynamicBuffer_v1, typename WriteToken>
+template <typename AsyncWriteStream, typename DynamicBuffer_v1,
+          typename WriteToken =
+              default_completion_token_t<typename AsyncWriteStream::executor_type>>
 requires detail::dynamic_buffer_v1_only<DynamicBuffer_v1>
-decltype(auto) async_write(AsyncWriteStream& s, DynamicBuffer_v1&& buffers, WriteToken&& token) {
+decltype(auto) async_write(
+    AsyncWriteStream& s, DynamicBuffer_v1&& buffers,
+    WriteToken&& token = default_completion_token_t<typename AsyncWriteStream::executor_type>()) {
   return rill::async_write(s, std::forward<DynamicBuffer_v1>(buffers), transfer_all(),
                            std::forward<WriteToken>(token));
 }
@@ -213,8 +220,12 @@ decltype(auto) async_write(AsyncWriteStream& s, basic_streambuf<Allocator>& b,
                            std::forward<WriteToken>(token));
 }
 
-template <typename AsyncWriteStream, typename Allocator, typename WriteToken>
-decltype(auto) async_write(AsyncWriteStream& s, basic_streambuf<Allocator>& b, WriteToken&& token) {
+template <
+    typename AsyncWriteStream, typename Allocator,
+    typename WriteToken = default_completion_token_t<typename AsyncWriteStream::executor_type>>
+decltype(auto) async_write(
+    AsyncWriteStream& s, basic_streambuf<Allocator>& b,
+    WriteToken&& token = default_completion_token_t<typename AsyncWriteStream::executor_type>()) {
   return rill::async_write(s, basic_streambuf_ref<Allocator>(b), transfer_all(),
                            std::forward<WriteToken>(token));
 }
@@ -230,8 +241,12 @@ decltype(auto) async_write(AsyncWriteStream& s, DynamicBuffer_v2 buffers,
       std::move(completion_condition));
 }
 
-template <typename AsyncWriteStream, dynamic_buffer_v2 DynamicBuffer_v2, typename WriteToken>
-decltype(auto) async_write(AsyncWriteStream& s, DynamicBuffer_v2 buffers, WriteToken&& token) {
+template <
+    typename AsyncWriteStream, dynamic_buffer_v2 DynamicBuffer_v2,
+    typename WriteToken = default_completion_token_t<typename AsyncWriteStream::executor_type>>
+decltype(auto) async_write(
+    AsyncWriteStream& s, DynamicBuffer_v2 buffers,
+    WriteToken&& token = default_completion_token_t<typename AsyncWriteStream::executor_type>()) {
   return rill::async_write(s, std::move(buffers), transfer_all(), std::forward<WriteToken>(token));
 }
 

@@ -18,7 +18,18 @@ namespace rill::detail {
 // that executor's context busy while the operation is pending, and is then
 // dispatched to it, as Asio's handler_work does.
 template <typename Handler, typename IoExecutor>
-class handler_work {
+class handler_work;
+
+// An executor whose handlers may be invoked directly by the thread that runs
+// its scheduler: a plain io_context (or thread pool) executor.
+template <typename Executor>
+concept scheduler_executor = requires {
+  Executor::rill_tracked;
+};
+
+template <typename Handler, typename IoExecutor>
+requires(!has_own_executor<Handler, IoExecutor> &&
+         scheduler_executor<IoExecutor>) class handler_work<Handler, IoExecutor> {
  public:
   handler_work(const Handler& /*handler*/, const IoExecutor& /*io_ex*/) noexcept {}
 
@@ -26,6 +37,39 @@ class handler_work {
   void complete(Handler& handler, Args&&... args) {
     std::move(handler)(std::forward<Args>(args)...);
   }
+};
+
+// A handler without an executor of its own, on an I/O object whose
+// executor is something else (any_io_executor, a strand): the handler is
+// dispatched through the I/O executor, as in Asio, and that executor's
+// context is kept busy meanwhile. An any_io_executor that wraps a plain
+// io_context executor takes the direct path at run time.
+template <typename Handler, typename IoExecutor>
+requires(!has_own_executor<Handler, IoExecutor> &&
+         !scheduler_executor<IoExecutor>) class handler_work<Handler, IoExecutor> {
+ public:
+  handler_work(const Handler& /*handler*/, const IoExecutor& io_ex) {
+    if constexpr (requires { io_ex.rill_native_context(); }) {
+      if (io_ex.rill_native_context() != nullptr) return;
+    }
+    work_.emplace(io_ex);
+  }
+
+  template <typename... Args>
+  void complete(Handler& handler, Args&&... args) {
+    if (!work_) {
+      std::move(handler)(std::forward<Args>(args)...);
+      return;
+    }
+    auto alloc = get_associated_allocator(handler);
+    executor_submit<submit_kind::dispatch>(
+        work_->get_executor(), bind_handler(std::move(handler), std::forward<Args>(args)...),
+        alloc);
+    work_.reset();
+  }
+
+ private:
+  std::optional<executor_work_guard<IoExecutor>> work_;
 };
 
 template <typename Handler, typename IoExecutor>

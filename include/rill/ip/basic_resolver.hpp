@@ -7,6 +7,7 @@
 #include <system_error>
 #include <utility>
 
+#include <rill/any_io_executor.hpp>
 #include <rill/async_result.hpp>
 #include <rill/detail/resolver_service.hpp>
 #include <rill/detail/throw_error.hpp>
@@ -22,7 +23,7 @@ namespace rill::ip {
 // the context, so the event loop never blocks, and complete on the
 // resolver's executor with void(std::error_code, results_type). The
 // operation's memory comes from the handler's associated allocator.
-template <typename InternetProtocol, typename Executor = io_context::executor_type>
+template <typename InternetProtocol, typename Executor = any_io_executor>
 class basic_resolver : public resolver_base {
   using service_type = detail::resolver_service<InternetProtocol>;
 
@@ -58,6 +59,25 @@ class basic_resolver : public resolver_base {
       service_ = other.service_;
       service_->move_construct(impl_, other.impl_);
     }
+    return *this;
+  }
+
+  // From the same kind of object with another executor type, as in Asio
+  // (used by as_default_on).
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_resolver(
+      basic_resolver<InternetProtocol, OtherExecutor>&& other)
+      : executor_(other.executor_), service_(other.service_) {
+    service_->move_construct(impl_, other.impl_);
+  }
+
+  template <typename OtherExecutor>
+  requires std::constructible_from<Executor, const OtherExecutor&> basic_resolver& operator=(
+      basic_resolver<InternetProtocol, OtherExecutor>&& other) {
+    service_->destroy(impl_);
+    executor_ = other.executor_;
+    service_ = other.service_;
+    service_->move_construct(impl_, other.impl_);
     return *this;
   }
 
@@ -124,34 +144,37 @@ class basic_resolver : public resolver_base {
     return service_->resolve(e, ec);
   }
 
-  template <typename ResolveToken>
+  template <typename ResolveToken = default_completion_token_t<executor_type>>
   decltype(auto) async_resolve(std::string_view host, std::string_view service,
-                               ResolveToken&& token) {
+                               ResolveToken&& token = default_completion_token_t<executor_type>()) {
     return async_resolve(host, service, resolver_base::flags(), std::forward<ResolveToken>(token));
   }
-  template <typename ResolveToken>
+  template <typename ResolveToken = default_completion_token_t<executor_type>>
   decltype(auto) async_resolve(std::string_view host, std::string_view service,
-                               resolver_base::flags resolve_flags, ResolveToken&& token) {
+                               resolver_base::flags resolve_flags,
+                               ResolveToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<ResolveToken, void(std::error_code, results_type)>(
         initiate_async_resolve(this), token, AF_UNSPEC, std::string(host), std::string(service),
         static_cast<int>(resolve_flags));
   }
-  template <typename ResolveToken>
+  template <typename ResolveToken = default_completion_token_t<executor_type>>
   decltype(auto) async_resolve(const protocol_type& protocol, std::string_view host,
-                               std::string_view service, ResolveToken&& token) {
+                               std::string_view service,
+                               ResolveToken&& token = default_completion_token_t<executor_type>()) {
     return async_resolve(protocol, host, service, resolver_base::flags(),
                          std::forward<ResolveToken>(token));
   }
-  template <typename ResolveToken>
+  template <typename ResolveToken = default_completion_token_t<executor_type>>
   decltype(auto) async_resolve(const protocol_type& protocol, std::string_view host,
                                std::string_view service, resolver_base::flags resolve_flags,
-                               ResolveToken&& token) {
+                               ResolveToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<ResolveToken, void(std::error_code, results_type)>(
         initiate_async_resolve(this), token, protocol.family(), std::string(host),
         std::string(service), static_cast<int>(resolve_flags));
   }
-  template <typename ResolveToken>
-  decltype(auto) async_resolve(const endpoint_type& e, ResolveToken&& token) {
+  template <typename ResolveToken = default_completion_token_t<executor_type>>
+  decltype(auto) async_resolve(const endpoint_type& e,
+                               ResolveToken&& token = default_completion_token_t<executor_type>()) {
     return async_initiate<ResolveToken, void(std::error_code, results_type)>(
         initiate_async_reverse(this), token, e);
   }
@@ -185,6 +208,9 @@ class basic_resolver : public resolver_base {
    private:
     basic_resolver* self_;
   };
+
+  template <typename, typename>
+  friend class basic_resolver;
 
   executor_type executor_;
   service_type* service_;
