@@ -28,10 +28,12 @@ constexpr std::uint32_t batch_size(std::size_t cls) noexcept {
   return half == 0 ? 1 : half;
 }
 
-// At most ~512 KiB of each class waits in the depot; beyond that, batches go
-// back to the heap, so a burst cannot pin memory forever.
+// At most ~4 MiB of each class waits in the depot; beyond that, batches go
+// back to the heap, so a burst cannot pin memory forever. 4 MiB lets a few
+// thousand concurrent coroutines (a frame, a state and an operation each)
+// come and go without touching the heap once warm.
 constexpr std::size_t depot_max_batches(std::size_t cls) noexcept {
-  return (std::size_t{512} * 1024) / (class_size(cls) * batch_size(cls));
+  return (std::size_t{4096} * 1024) / (class_size(cls) * batch_size(cls));
 }
 
 class depot {

@@ -72,25 +72,51 @@ requires(!has_own_executor<Handler, IoExecutor> &&
   std::optional<executor_work_guard<IoExecutor>> work_;
 };
 
+// The io_context whose own thread may invoke a handler bound to ex without
+// going through ex: a plain io_context executor, or an any_io_executor
+// wrapping one. Null for everything else (strands, pools, user executors).
+template <typename Executor>
+const void* native_context_of(const Executor& ex) noexcept {
+  if constexpr (requires { ex.rill_native_context(); }) {
+    return ex.rill_native_context();
+  } else if constexpr (scheduler_executor<Executor>) {
+    return &ex.context();
+  } else {
+    return nullptr;
+  }
+}
+
 template <typename Handler, typename IoExecutor>
 requires has_own_executor<Handler, IoExecutor>
 class handler_work<Handler, IoExecutor> {
  public:
   using executor_type = associated_executor_t<Handler, IoExecutor>;
 
-  handler_work(const Handler& handler, const IoExecutor& io_ex)
-      : work_(get_associated_executor(handler, io_ex)) {}
+  // A handler whose executor is the very io_context that completes the
+  // operation (a coroutine on its own context, bind_executor(ctx, h)) is
+  // invoked directly: dispatching would run it inline anyway.
+  handler_work(const Handler& handler, const IoExecutor& io_ex) {
+    executor_type ex = get_associated_executor(handler, io_ex);
+    const void* native = native_context_of(ex);
+    if (native != nullptr && native == native_context_of(io_ex)) return;
+    work_.emplace(std::move(ex));
+  }
 
   template <typename... Args>
   void complete(Handler& handler, Args&&... args) {
+    if (!work_) {
+      std::move(handler)(std::forward<Args>(args)...);
+      return;
+    }
     auto alloc = get_associated_allocator(handler);
     executor_submit<submit_kind::dispatch>(
-        work_.get_executor(), bind_handler(std::move(handler), std::forward<Args>(args)...), alloc);
+        work_->get_executor(), bind_handler(std::move(handler), std::forward<Args>(args)...),
+        alloc);
     work_.reset();
   }
 
  private:
-  executor_work_guard<executor_type> work_;
+  std::optional<executor_work_guard<executor_type>> work_;
 };
 
 }  // namespace rill::detail
