@@ -90,7 +90,8 @@ void epoll_reactor::notify_fork(execution_context::fork_event event) {
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, interrupter_fd_, &ev) != 0) throw_errno("epoll_ctl");
   std::lock_guard lock(registry_mutex_);
   for (auto& state : states_) {
-    if (state->descriptor_ < 0) continue;
+    // Not watched (registered_events_ 0: a regular file) in the parent either.
+    if (state->descriptor_ < 0 || state->registered_events_ == 0) continue;
     epoll_event dev{};
     dev.events = state->registered_events_;
     dev.data.ptr = state.get();
@@ -126,7 +127,8 @@ void epoll_reactor::reclaim_states() {
   }
 }
 
-std::error_code epoll_reactor::register_descriptor(int descriptor, per_descriptor_data& data) {
+std::error_code epoll_reactor::register_descriptor(int descriptor, per_descriptor_data& data,
+                                                   bool allow_unwatched) {
   descriptor_state* state = allocate_state();
   {
     std::lock_guard lock(state->mutex_);
@@ -139,6 +141,15 @@ std::error_code epoll_reactor::register_descriptor(int descriptor, per_descripto
   ev.data.ptr = state;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, descriptor, &ev) != 0) {
     const std::error_code ec(errno, std::system_category());
+    if (allow_unwatched && ec.value() == EPERM) {
+      // epoll does not watch regular files (or /dev/null): their reads and
+      // writes never block. Keep the descriptor with no events; start_op
+      // then runs its operations at once.
+      std::lock_guard lock(state->mutex_);
+      state->registered_events_ = 0;
+      data = state;
+      return {};
+    }
     {
       std::lock_guard lock(state->mutex_);
       state->descriptor_ = -1;
@@ -159,10 +170,27 @@ void epoll_reactor::start_op(int op_type, int descriptor, per_descriptor_data& d
     scheduler_.post_immediate(op, is_continuation);
     return;
   }
+  // Installed before the descriptor lock is taken: emplace destroys the
+  // slot's previous handler, whose destructor may do anything (even close a
+  // socket and so take this lock). An emit cannot come in between: the
+  // slot's owner serialises it with this initiating call.
+  if (op->cancellation_slot_.is_connected()) {
+    op->cancellation_key_ = &op->cancellation_slot_.emplace<op_cancellation>(this, state, op_type);
+  }
   std::unique_lock lock(state->mutex_);
   if (state->shutdown_) {
     lock.unlock();
     op->ec_ = aborted();
+    scheduler_.post_immediate(op, is_continuation);
+    return;
+  }
+  if (state->registered_events_ == 0) {
+    // Not watched by epoll (see register_descriptor): try the operation
+    // now; one that would have to wait for readiness is not supported.
+    if (!allow_speculative || op->perform() != reactor_op::status::done) {
+      op->ec_ = rill::error::operation_not_supported;
+    }
+    lock.unlock();
     scheduler_.post_immediate(op, is_continuation);
     return;
   }
@@ -216,6 +244,29 @@ void epoll_reactor::cancel_ops(int /*descriptor*/, per_descriptor_data& data) {
   scheduler_.post_deferred_completions(ops);
 }
 
+void epoll_reactor::cancel_ops_by_key(per_descriptor_data data, int op_type, void* key) {
+  descriptor_state* state = data;
+  if (state == nullptr || key == nullptr) return;
+  op_queue<operation> ops;
+  {
+    std::lock_guard lock(state->mutex_);
+    // The queue is singly linked: rebuild it without the matching operation,
+    // keeping the others in order.
+    op_queue<reactor_op>& queue = state->queues_[op_type];
+    op_queue<reactor_op> rest;
+    while (reactor_op* op = queue.pop()) {
+      if (op->cancellation_key_ == key) {
+        op->ec_ = aborted();
+        ops.push(op);
+      } else {
+        rest.push(op);
+      }
+    }
+    queue.push(rest);
+  }
+  scheduler_.post_deferred_completions(ops);
+}
+
 void epoll_reactor::deregister_descriptor(int descriptor, per_descriptor_data& data, bool closing) {
   descriptor_state* state = data;
   if (state == nullptr) return;
@@ -257,6 +308,59 @@ void epoll_reactor::deregister_and_keep(int descriptor, per_descriptor_data& dat
   }
   data = nullptr;
   free_state(state);
+}
+
+std::error_code epoll_reactor::register_internal_descriptor(int op_type, int descriptor,
+                                                            per_descriptor_data& data,
+                                                            reactor_op* op) {
+  descriptor_state* state = allocate_state();
+  {
+    std::lock_guard lock(state->mutex_);
+    state->descriptor_ = descriptor;
+    state->shutdown_ = false;
+    state->registered_events_ = descriptor_events;
+    // Queued before the descriptor is added, so that the first edge finds it.
+    state->queues_[op_type].push(op);
+  }
+  epoll_event ev{};
+  ev.events = descriptor_events;
+  ev.data.ptr = state;
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, descriptor, &ev) != 0) {
+    const std::error_code ec(errno, std::system_category());
+    {
+      std::lock_guard lock(state->mutex_);
+      state->queues_[op_type].pop();  // back to the caller
+      state->descriptor_ = -1;
+    }
+    free_state(state);
+    data = nullptr;
+    return ec;
+  }
+  data = state;
+  return {};
+}
+
+void epoll_reactor::deregister_internal_descriptor(int descriptor, per_descriptor_data& data) {
+  descriptor_state* state = data;
+  if (state == nullptr) return;
+  op_queue<operation> ops;
+  {
+    std::lock_guard lock(state->mutex_);
+    if (!state->shutdown_) {
+      // The descriptor stays open (other contexts may watch it too), so
+      // remove it from this epoll set explicitly.
+      epoll_event ev{};
+      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, descriptor, &ev);
+      for (auto& queue : state->queues_) {
+        while (reactor_op* op = queue.pop()) ops.push(op);
+      }
+      state->descriptor_ = -1;
+      state->shutdown_ = true;
+    }
+  }
+  data = nullptr;
+  free_state(state);
+  scheduler::abandon_operations(ops);
 }
 
 void epoll_reactor::add_timer_queue(timer_queue_base& queue) {

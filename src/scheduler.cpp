@@ -183,7 +183,10 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
     // Many handlers ran without a look at I/O: give the reactor a
     // non-blocking turn first, so handler chains cannot starve it.
     scheduler_task* task = task_.load(std::memory_order_relaxed);
-    if (task != nullptr && !task_running_) run_task(lock, *task, std::chrono::nanoseconds::zero());
+    if (task != nullptr && !task_running_) {
+      run_task(lock, *task, std::chrono::nanoseconds::zero());
+      if (!fold_private(ti)) return nullptr;
+    }
   }
   for (;;) {
     if (stopped_.load(std::memory_order_relaxed)) return nullptr;
@@ -220,6 +223,10 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
                                   : std::chrono::nanoseconds::zero();
       }
       run_task(lock, *task, timeout);
+      // Completions posted from inside the task on this thread (a signal
+      // the reactor read from the signal pipe, for a wait of this context)
+      // went to the private queue: publish them before looking again.
+      if (!fold_private(ti)) return nullptr;
       // A non-blocking pass, or a timed one that found nothing, is not
       // repeated: the caller then returns (poll) or checks its deadline.
       if (!wait || (deadline != nullptr && clock::now() >= *deadline)) task_polled = true;

@@ -4,19 +4,26 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <memory>
 #include <string>
+#include <system_error>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <rill/as_tuple.hpp>
 #include <rill/associated_allocator.hpp>
 #include <rill/associated_executor.hpp>
 #include <rill/bind_executor.hpp>
 #include <rill/io_context.hpp>
 #include <rill/post.hpp>
 #include <rill/recycling_allocator.hpp>
+#include <rill/steady_timer.hpp>
 #include <rill/system_executor.hpp>
+#include <rill/use_future.hpp>
 
 #include "support/counting_allocator.hpp"
 
@@ -149,6 +156,35 @@ TEST(bind_allocator, post_through_an_executor_bound_handler_uses_the_allocator) 
   EXPECT_EQ(ioc.run(), 1u);
   EXPECT_EQ(runs, 1);
   EXPECT_EQ(live_when_run, 0);
+  EXPECT_EQ(log.live(), 0);
+}
+
+// bind_allocator(a, token) where the token is not a handler: the handler the
+// token makes takes its operation memory from a.
+TEST(bind_allocator, binds_the_handler_a_token_makes) {
+  rill::io_context ioc;
+  rill::steady_timer t(ioc);
+  t.expires_after(std::chrono::milliseconds(0));
+  allocation_log log;
+  // use_future's own allocator (std::allocator) serves the shared state; the
+  // binder's serves the operation.
+  std::future<void> f =
+      t.async_wait(rill::bind_allocator(counting_allocator<char>(log), rill::use_future));
+  EXPECT_EQ(log.allocations.load(), 1);
+  EXPECT_EQ(log.live(), 1);
+  EXPECT_EQ(ioc.run(), 1u);
+  EXPECT_EQ(log.live(), 0);
+  EXPECT_NO_THROW(f.get());
+
+  int live_inside = -1;
+  rill::post(ioc,
+             rill::bind_allocator(counting_allocator<char>(log),
+                                  rill::as_tuple([&](std::tuple<>) { live_inside = log.live(); })));
+  EXPECT_EQ(log.live(), 1);
+  ioc.restart();
+  EXPECT_EQ(ioc.run(), 1u);
+  EXPECT_EQ(live_inside, 0);
+  EXPECT_EQ(log.allocations.load(), 2);
   EXPECT_EQ(log.live(), 0);
 }
 

@@ -4,12 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <memory>
 #include <string>
+#include <system_error>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <rill/as_tuple.hpp>
 #include <rill/associated_allocator.hpp>
 #include <rill/associated_executor.hpp>
 #include <rill/bind_allocator.hpp>
@@ -17,7 +22,9 @@
 #include <rill/dispatch.hpp>
 #include <rill/io_context.hpp>
 #include <rill/post.hpp>
+#include <rill/steady_timer.hpp>
 #include <rill/system_executor.hpp>
+#include <rill/use_future.hpp>
 
 #include "support/counting_allocator.hpp"
 
@@ -250,6 +257,67 @@ TEST(bind_executor, destroyed_undelivered_handler_releases_the_bound_contexts_wo
   EXPECT_EQ(log.live(), 0);
   EXPECT_EQ(ioc2.run(), 0u);  // the work it held on ioc2 is gone
   EXPECT_TRUE(ioc2.stopped());
+}
+
+// bind_executor(ex, token) where the token is not a handler: the token makes
+// the handler, which is bound to ex.
+TEST(bind_executor, binds_the_handler_a_token_makes) {
+  using token_t = rill::executor_binder<rill::use_future_t<>, io_executor>;
+  static_assert(
+      std::is_same_v<rill::async_result<token_t, void()>::return_type, std::future<void>>);
+  rill::io_context ioc;
+  rill::io_context other;
+  rill::steady_timer t(ioc);
+  t.expires_after(std::chrono::milliseconds(0));
+  std::future<void> f = t.async_wait(rill::bind_executor(other, rill::use_future));
+  ioc.run();
+  EXPECT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::timeout);
+  EXPECT_EQ(other.run(), 1u);
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  EXPECT_NO_THROW(f.get());
+
+  // Through post, and with an adapter as the token.
+  bool ran_on_other = false;
+  rill::post(ioc, rill::bind_executor(other, rill::as_tuple([&](std::tuple<>) {
+                                        ran_on_other =
+                                            other.get_executor().running_in_this_thread();
+                                      })));
+  ioc.restart();
+  ioc.run();
+  EXPECT_FALSE(ran_on_other);
+  other.restart();
+  EXPECT_EQ(other.run(), 1u);
+  EXPECT_TRUE(ran_on_other);
+}
+
+TEST(bind_executor, token_binder_lvalue_is_copied) {
+  rill::io_context ioc;
+  rill::io_context other;
+  const auto token = rill::bind_executor(other, rill::use_future);
+  auto a = rill::post(ioc, token);
+  auto b = rill::post(ioc, token);
+  EXPECT_EQ(ioc.run(), 2u);
+  EXPECT_EQ(other.run(), 2u);
+  EXPECT_NO_THROW(a.get());
+  EXPECT_NO_THROW(b.get());
+}
+
+TEST(bind_executor, token_binder_keeps_the_allocator_contract) {
+  rill::io_context ioc;
+  rill::io_context other;
+  allocation_log log;
+  int live_inside = -1;
+  rill::steady_timer t(ioc);
+  t.expires_after(std::chrono::milliseconds(0));
+  t.async_wait(rill::bind_executor(
+      other, rill::as_tuple(rill::bind_allocator(
+                 counting_allocator<char>(log),
+                 [&](std::tuple<std::error_code>) { live_inside = log.live(); }))));
+  EXPECT_EQ(log.live(), 1);
+  ioc.run();
+  EXPECT_EQ(other.run(), 1u);
+  EXPECT_EQ(live_inside, 0);
+  EXPECT_EQ(log.live(), 0);
 }
 
 }  // namespace

@@ -193,6 +193,59 @@ requires requires { typename std::decay_t<T>::completion_signature; }
 struct completion_signature_of<T> {
   using type = typename std::decay_t<T>::completion_signature;
 };
+
+namespace detail {
+// The token that asks a deferred operation for its signature without
+// launching anything, as Asio's completion_signature_probe: its async_result
+// returns, from async_initiate, an empty object carrying the signature.
+struct completion_signature_probe {};
+
+template <typename... Signatures>
+struct completion_signature_probe_result {};
+template <typename Signature>
+struct completion_signature_probe_result<Signature> {
+  using type = Signature;
+};
+
+template <typename T>
+concept has_nested_completion_signature = requires {
+  typename std::decay_t<T>::completion_signature;
+};
+
+template <typename T>
+concept has_probed_completion_signature =
+    std::is_invocable_v<T, completion_signature_probe> && requires {
+  typename std::invoke_result_t<T, completion_signature_probe>::type;
+};
+
+template <typename T>
+concept has_only_probed_completion_signature =
+    !has_nested_completion_signature<T> && has_probed_completion_signature<T>;
+}  // namespace detail
+
+template <completion_signature... Signatures>
+class async_result<detail::completion_signature_probe, Signatures...> {
+ public:
+  using return_type = detail::completion_signature_probe_result<Signatures...>;
+
+  template <typename Initiation, typename... InitArgs>
+  static return_type initiate(Initiation&& /*initiation*/,
+                              detail::completion_signature_probe /*token*/,
+                              InitArgs&&... /*args*/) {
+    return return_type{};
+  }
+};
+
+// A function object that launches an operation when called with a token
+// (the form make_parallel_group takes: [&](auto token) { return
+// timer.async_wait(token); }): called, in an unevaluated context only, with
+// the probe token.
+template <typename T>
+requires detail::has_only_probed_completion_signature<T>
+struct completion_signature_of<T> {
+  using type = typename std::invoke_result_t<T, detail::completion_signature_probe>::type;
+};
+
 template <typename T>
 using completion_signature_of_t = typename completion_signature_of<T>::type;
 

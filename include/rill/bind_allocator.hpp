@@ -6,7 +6,10 @@
 #include <utility>
 
 #include <rill/associated_allocator.hpp>
+#include <rill/associated_cancellation_slot.hpp>
 #include <rill/associated_executor.hpp>
+#include <rill/async_result.hpp>
+#include <rill/detail/token_adapter.hpp>
 
 namespace rill {
 
@@ -75,6 +78,52 @@ struct associated_executor<allocator_binder<T, Allocator>, Executor>
   static type get(const allocator_binder<T, Allocator>& b,
                   const Executor& ex = Executor()) noexcept {
     return associated_executor<T, Executor>::get(b.get(), ex);
+  }
+};
+
+namespace detail {
+// Binds the handler that the inner token makes to the allocator.
+template <typename Allocator>
+struct allocator_binder_wrap {
+  Allocator allocator;
+
+  template <typename Handler>
+  allocator_binder<std::decay_t<Handler>, Allocator> operator()(Handler&& handler) const {
+    return allocator_binder<std::decay_t<Handler>, Allocator>(allocator,
+                                                              std::forward<Handler>(handler));
+  }
+};
+}  // namespace detail
+
+// bind_allocator(a, token) for a token that is not itself a handler
+// (bind_allocator(a, as_tuple(h)), bind_allocator(a, detached)): the token
+// makes its handler, which is then bound to a, as in Asio. A binder of a
+// handler is a handler and needs no specialisation.
+template <typename T, typename Allocator, completion_signature... Signatures>
+requires(!detail::token_is_handler<T, Signatures...>) class async_result<
+    allocator_binder<T, Allocator>, Signatures...>
+    : public detail::adapted_return_type<async_result<T, Signatures...>> {
+ public:
+  template <typename Initiation, typename RawCompletionToken, typename... Args>
+  static decltype(auto) initiate(Initiation&& initiation, RawCompletionToken&& token,
+                                 Args&&... args) {
+    using inner_t = detail::inner_token_t<RawCompletionToken, T>;
+    using wrap_t = detail::allocator_binder_wrap<Allocator>;
+    return async_initiate<inner_t, Signatures...>(
+        detail::wrapping_initiation<std::decay_t<Initiation>, wrap_t>(
+            std::forward<Initiation>(initiation), wrap_t{token.get_allocator()}),
+        token.get(), std::forward<Args>(args)...);
+  }
+};
+
+// The binder's cancellation slot is its target's.
+template <typename T, typename Allocator, typename CancellationSlot>
+struct associator<associated_cancellation_slot, allocator_binder<T, Allocator>, CancellationSlot>
+    : associated_cancellation_slot<T, CancellationSlot> {
+  static associated_cancellation_slot_t<T, CancellationSlot> get(
+      const allocator_binder<T, Allocator>& b,
+      const CancellationSlot& s = CancellationSlot()) noexcept {
+    return associated_cancellation_slot<T, CancellationSlot>::get(b.get(), s);
   }
 };
 

@@ -6,7 +6,10 @@
 #include <utility>
 
 #include <rill/associated_allocator.hpp>
+#include <rill/associated_cancellation_slot.hpp>
 #include <rill/associated_executor.hpp>
+#include <rill/async_result.hpp>
+#include <rill/detail/token_adapter.hpp>
 #include <rill/execution_context.hpp>
 #include <rill/is_executor.hpp>
 #include <rill/uses_executor.hpp>
@@ -85,6 +88,52 @@ struct associated_allocator<executor_binder<T, Executor>, Allocator> {
   static type get(const executor_binder<T, Executor>& b,
                   const Allocator& a = Allocator()) noexcept {
     return associated_allocator<T, Allocator>::get(b.get(), a);
+  }
+};
+
+namespace detail {
+// Binds the handler that the inner token makes to the executor.
+template <typename Executor>
+struct executor_binder_wrap {
+  Executor executor;
+
+  template <typename Handler>
+  executor_binder<std::decay_t<Handler>, Executor> operator()(Handler&& handler) const {
+    return executor_binder<std::decay_t<Handler>, Executor>(executor_arg, executor,
+                                                            std::forward<Handler>(handler));
+  }
+};
+}  // namespace detail
+
+// bind_executor(ex, token) for a token that is not itself a handler
+// (bind_executor(ex, use_future), bind_executor(ex, as_tuple(h))): the token
+// makes its handler, which is then bound to ex, as in Asio. A binder of a
+// handler is a handler and needs no specialisation.
+template <typename T, typename Executor, completion_signature... Signatures>
+requires(!detail::token_is_handler<T, Signatures...>) class async_result<
+    executor_binder<T, Executor>, Signatures...>
+    : public detail::adapted_return_type<async_result<T, Signatures...>> {
+ public:
+  template <typename Initiation, typename RawCompletionToken, typename... Args>
+  static decltype(auto) initiate(Initiation&& initiation, RawCompletionToken&& token,
+                                 Args&&... args) {
+    using inner_t = detail::inner_token_t<RawCompletionToken, T>;
+    using wrap_t = detail::executor_binder_wrap<Executor>;
+    return async_initiate<inner_t, Signatures...>(
+        detail::wrapping_initiation<std::decay_t<Initiation>, wrap_t>(
+            std::forward<Initiation>(initiation), wrap_t{token.get_executor()}),
+        token.get(), std::forward<Args>(args)...);
+  }
+};
+
+// The binder's cancellation slot is its target's.
+template <typename T, typename Executor, typename CancellationSlot>
+struct associator<associated_cancellation_slot, executor_binder<T, Executor>, CancellationSlot>
+    : associated_cancellation_slot<T, CancellationSlot> {
+  static associated_cancellation_slot_t<T, CancellationSlot> get(
+      const executor_binder<T, Executor>& b,
+      const CancellationSlot& s = CancellationSlot()) noexcept {
+    return associated_cancellation_slot<T, CancellationSlot>::get(b.get(), s);
   }
 };
 

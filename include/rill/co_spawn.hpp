@@ -17,6 +17,8 @@
 #include <rill/detail/handler_alloc.hpp>
 #include <rill/execution_context.hpp>
 #include <rill/is_executor.hpp>
+// As in Asio, co_spawn.hpp also provides use_awaitable.
+#include <rill/use_awaitable.hpp>
 
 namespace rill {
 
@@ -140,9 +142,12 @@ class spawn_state final : public awaitable_thread<Executor> {
 
   static void destroy(spawn_state* self) noexcept {
     // The outermost frame goes first (it owns the inner ones): they are
-    // freed through the erased allocator, which lives in *self.
+    // freed through the erased allocator, which lives in *self. The handler
+    // is destroyed last, after the memory is returned: it may own the very
+    // resource the memory came from (a session's pool).
+    Handler handler(std::move(self->handler_));
     self->top_ = awaitable<T, Executor>();
-    auto alloc = get_associated_allocator(self->handler_);
+    auto alloc = get_associated_allocator(handler);
     deallocate_operation(alloc, self);
   }
 

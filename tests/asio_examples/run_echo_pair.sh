@@ -4,12 +4,15 @@
 # what Asio's client prints: "Reply is: <line>".
 set -euo pipefail
 # Each of server and client may carry arguments ("prog mode"); split on spaces.
+# A third argument names the port of a server that always listens on one
+# fixed port (Asio's coroutine echo servers use 55555).
 server=$1
 client=$2
+fixed_port=${3:-}
 message="hello from rill $$"
 
 for attempt in 1 2 3 4 5; do
-  port=$(( 20000 + (RANDOM * 7 + attempt * 131) % 40000 ))
+  port=${fixed_port:-$(( 20000 + (RANDOM * 7 + attempt * 131) % 40000 ))}
   $server "$port" &
   pid=$!
   trap 'kill $pid 2>/dev/null || true' EXIT

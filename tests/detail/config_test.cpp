@@ -13,4 +13,15 @@ constexpr bool has_local_sockets = false;
 
 TEST(detail_config, linux_has_local_sockets) { EXPECT_TRUE(has_local_sockets); }
 
+// As Asio's config on Linux: stream descriptors, sigaction() and signal().
+#if defined(RILL_HAS_POSIX_STREAM_DESCRIPTOR) && defined(RILL_HAS_SIGACTION) && \
+    defined(RILL_HAS_SIGNAL)
+constexpr bool has_posix_features =
+    RILL_HAS_POSIX_STREAM_DESCRIPTOR == 1 && RILL_HAS_SIGACTION == 1 && RILL_HAS_SIGNAL == 1;
+#else
+constexpr bool has_posix_features = false;
+#endif
+
+TEST(detail_config, linux_has_stream_descriptors_and_signals) { EXPECT_TRUE(has_posix_features); }
+
 }  // namespace

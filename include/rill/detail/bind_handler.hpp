@@ -6,6 +6,7 @@
 #include <utility>
 
 #include <rill/associated_allocator.hpp>
+#include <rill/associated_cancellation_slot.hpp>
 #include <rill/associated_executor.hpp>
 
 namespace rill::detail {
@@ -61,6 +62,17 @@ struct associated_executor<detail::binder<Handler, Args...>, Executor>
   static type get(const detail::binder<Handler, Args...>& b,
                   const Executor& ex = Executor()) noexcept {
     return associated_executor<Handler, Executor>::get(b.handler(), ex);
+  }
+};
+
+// The binder's cancellation slot is its handler's.
+template <typename Handler, typename... Args, typename CancellationSlot>
+struct associator<associated_cancellation_slot, detail::binder<Handler, Args...>, CancellationSlot>
+    : associated_cancellation_slot<Handler, CancellationSlot> {
+  static associated_cancellation_slot_t<Handler, CancellationSlot> get(
+      const detail::binder<Handler, Args...>& b,
+      const CancellationSlot& s = CancellationSlot()) noexcept {
+    return associated_cancellation_slot<Handler, CancellationSlot>::get(b.handler(), s);
   }
 };
 

@@ -7,6 +7,9 @@
 
 #include <rill/associated_allocator.hpp>
 #include <rill/associated_executor.hpp>
+#include <rill/associator.hpp>
+#include <rill/cancellation_state.hpp>
+#include <rill/detail/base_from_cancellation_state.hpp>
 
 namespace rill::detail {
 
@@ -23,8 +26,13 @@ namespace rill::detail {
 // invokes its handler (this operation), the next step allocates the block
 // the previous one just gave back: a composed operation of any number of
 // steps holds one block at a time.
+//
+// A handler with a cancellation slot gets a cancellation_state attached to
+// it (base_from_cancellation_state): the step in flight listens on the
+// state's child slot, and the operation stops between steps with
+// operation_aborted once terminal or partial cancellation was requested.
 template <typename Handler>
-class composed_op_base {
+class composed_op_base : public base_from_cancellation_state<Handler> {
  public:
   using composed_handler_type = Handler;
 
@@ -32,7 +40,16 @@ class composed_op_base {
 
  protected:
   template <typename H>
-  explicit composed_op_base(H&& handler) : handler_(std::forward<H>(handler)) {}
+  explicit composed_op_base(H&& handler)
+      : base_from_cancellation_state<Handler>(handler, enable_partial_cancellation()),
+        handler_(std::forward<H>(handler)) {}
+
+  // With another filter for the cancellation types let through
+  // (async_compose's operation allows terminal cancellation only, as Asio's).
+  template <typename H, typename Filter>
+  composed_op_base(H&& handler, Filter filter)
+      : base_from_cancellation_state<Handler>(handler, filter),
+        handler_(std::forward<H>(handler)) {}
 
   // Invokes the user's handler. The caller returns right after: the
   // operation is moved-from, and may be destroyed by its owner at any time.
@@ -54,30 +71,21 @@ concept composed_operation = requires {
 
 namespace rill {
 
-// A composed operation's allocator is its handler's.
-template <typename Op, typename Allocator>
+// A composed operation's associations (allocator, executor, cancellation
+// slot) are its handler's, as Asio's associator specialisation for its
+// composed operations. Deriving from the handler's associator carries over
+// its "no executor of its own" marker, so a plain handler's intermediate
+// operations complete directly on the I/O object's context, as a plain
+// handler's single operation does. An operation that names its own executor
+// or allocator type (async_compose's) takes precedence over this.
+template <template <typename, typename> class Associator, typename Op, typename DefaultCandidate>
 requires detail::composed_operation<Op>
-struct associated_allocator<Op, Allocator>
-    : associated_allocator<typename Op::composed_handler_type, Allocator> {
-  using handler_associator = associated_allocator<typename Op::composed_handler_type, Allocator>;
+struct associator<Associator, Op, DefaultCandidate>
+    : Associator<typename Op::composed_handler_type, DefaultCandidate> {
+  using handler_associator = Associator<typename Op::composed_handler_type, DefaultCandidate>;
   using typename handler_associator::type;
-  static type get(const Op& op, const Allocator& a = Allocator()) noexcept {
-    return handler_associator::get(op.handler(), a);
-  }
-};
-
-// A composed operation's executor is its handler's. Deriving from the
-// handler's associator carries over its "no executor of its own" marker, so
-// a plain handler's intermediate operations complete directly on the I/O
-// object's context, as a plain handler's single operation does.
-template <typename Op, typename Executor>
-requires detail::composed_operation<Op>
-struct associated_executor<Op, Executor>
-    : associated_executor<typename Op::composed_handler_type, Executor> {
-  using handler_associator = associated_executor<typename Op::composed_handler_type, Executor>;
-  using typename handler_associator::type;
-  static type get(const Op& op, const Executor& ex = Executor()) noexcept {
-    return handler_associator::get(op.handler(), ex);
+  static type get(const Op& op, const DefaultCandidate& c = DefaultCandidate()) noexcept {
+    return handler_associator::get(op.handler(), c);
   }
 };
 

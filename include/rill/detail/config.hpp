@@ -7,3 +7,9 @@
 
 // AF_UNIX stream and datagram sockets: rill/local/.
 #define RILL_HAS_LOCAL_SOCKETS 1
+// Stream-oriented POSIX descriptors (pipes, terminals): rill/posix/.
+#define RILL_HAS_POSIX_STREAM_DESCRIPTOR 1
+// Signals are installed with sigaction(); signal() exists too. Asio defines
+// both for its signal_set (there is no ASIO_HAS_SIGNAL_SET).
+#define RILL_HAS_SIGACTION 1
+#define RILL_HAS_SIGNAL 1

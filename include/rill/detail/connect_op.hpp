@@ -145,6 +145,11 @@ class range_connect_op : public composed_op_base<RangeConnectHandler> {
         return this->complete(error_code(error::operation_aborted), endpoint_type());
       }
       if (!ec) return this->complete(ec, entry_endpoint<endpoint_type>(*it));
+      // A cancelled attempt ends the whole operation, as does a request
+      // that arrived after the attempt had already failed.
+      if (this->cancelled() != cancellation_type::none) {
+        return this->complete(error_code(error::operation_aborted), endpoint_type());
+      }
       ++it;
     }
     it = next_accepted<endpoint_type>(condition_, ec, std::move(it), end);
@@ -199,6 +204,9 @@ class iterator_connect_op : public composed_op_base<IteratorConnectHandler> {
       if (iter_ == end_) return this->complete(ec, iter_);
       if (!socket_.is_open()) return this->complete(error_code(error::operation_aborted), iter_);
       if (!ec) return this->complete(ec, iter_);
+      if (this->cancelled() != cancellation_type::none) {
+        return this->complete(error_code(error::operation_aborted), end_);
+      }
       ++iter_;
     }
     iter_ = next_accepted<endpoint_type>(condition_, ec, std::move(iter_), end_);

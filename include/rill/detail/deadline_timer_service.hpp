@@ -8,6 +8,8 @@
 #include <utility>
 
 #include <rill/associated_allocator.hpp>
+#include <rill/associated_cancellation_slot.hpp>
+#include <rill/cancellation_type.hpp>
 #include <rill/detail/epoll_reactor.hpp>
 #include <rill/detail/handler_alloc.hpp>
 #include <rill/detail/scheduler.hpp>
@@ -72,6 +74,38 @@ class deadline_timer_service final
     return n;
   }
 
+  // Cancels the one wait installed with key (per-operation cancellation).
+  std::size_t cancel_by_key(typename queue_type::per_timer_data& timer_data, void* key) {
+    op_queue<operation> ops;
+    std::size_t n = 0;
+    {
+      std::lock_guard lock(reactor_.timer_mutex());
+      n = queue_.cancel_timer_by_key(timer_data, ops, key);
+    }
+    scheduler_.post_deferred_completions(ops);
+    return n;
+  }
+
+  // The cancellation handler of a wait, as Asio's: it refers to the timer
+  // object, which must therefore outlive any emit (after the wait completed,
+  // the emit finds nothing and does nothing).
+  class op_cancellation {
+   public:
+    op_cancellation(deadline_timer_service* service,
+                    typename queue_type::per_timer_data* timer_data) noexcept
+        : service_(service), timer_data_(timer_data) {}
+    void operator()(cancellation_type type) {
+      if ((type & (cancellation_type::terminal | cancellation_type::partial |
+                   cancellation_type::total)) != cancellation_type::none) {
+        service_->cancel_by_key(*timer_data_, this);
+      }
+    }
+
+   private:
+    deadline_timer_service* service_;
+    typename queue_type::per_timer_data* timer_data_;
+  };
+
   std::size_t cancel_one(implementation_type& impl) {
     if (!impl.might_have_pending_waits) return 0;
     op_queue<operation> ops;
@@ -105,7 +139,13 @@ class deadline_timer_service final
   void async_wait(implementation_type& impl, Handler&& handler, const IoExecutor& io_ex) {
     using op_type = wait_handler<std::decay_t<Handler>, IoExecutor>;
     auto alloc = get_associated_allocator(handler);
+    cancellation_slot slot = handler_cancellation_slot(handler);
     op_type* op = allocate_operation<op_type>(alloc, std::forward<Handler>(handler), io_ex);
+    // Installed before the timer lock is taken: emplace destroys the slot's
+    // previous handler, whose destructor may do anything.
+    if (slot.is_connected()) {
+      op->cancellation_key_ = &slot.template emplace<op_cancellation>(this, &impl.timer_data);
+    }
     impl.might_have_pending_waits = true;
     scheduler_.work_started_for_operation();
     std::lock_guard lock(reactor_.timer_mutex());

@@ -8,6 +8,7 @@
 #include <system_error>
 #include <vector>
 
+#include <rill/cancellation_type.hpp>
 #include <rill/detail/op_queue.hpp>
 #include <rill/detail/reactor_op.hpp>
 #include <rill/detail/scheduler.hpp>
@@ -46,13 +47,46 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
   void notify_fork(execution_context::fork_event event) override;
 
   // Starts watching descriptor; data receives its state. Returns an error
-  // (e.g. EPERM for a regular file) and leaves data null if epoll refuses.
-  std::error_code register_descriptor(int descriptor, per_descriptor_data& data);
+  // (e.g. EPERM for a regular file) and leaves data null if epoll refuses,
+  // unless allow_unwatched: then a descriptor refused with EPERM (a regular
+  // file, /dev/null: never blocking) is kept without events, as Asio keeps
+  // every such descriptor, and start_op runs its operations at once
+  // (posix::stream_descriptor on stdin redirected from a file).
+  std::error_code register_descriptor(int descriptor, per_descriptor_data& data,
+                                      bool allow_unwatched = false);
 
   // Queues op unless it can finish at once (allow_speculative) and counts it
   // as work. Completed or failed operations are posted, never invoked here.
+  // If op->cancellation_slot_ is connected, an op_cancellation is installed
+  // in it first, so that emitting the slot's signal cancels exactly op.
   void start_op(int op_type, int descriptor, per_descriptor_data& data, reactor_op* op,
                 bool is_continuation, bool allow_speculative);
+
+  // Completes the queued operation of op_type whose cancellation key is key
+  // with operation_aborted. Does nothing if it is no longer queued (it
+  // completed, or was cancelled, already).
+  void cancel_ops_by_key(per_descriptor_data data, int op_type, void* key);
+
+  // The cancellation handler start_op installs in an operation's slot. It
+  // holds the descriptor state itself (pooled, never freed while the reactor
+  // lives), so emitting after the operation completed, even after the
+  // socket was closed or destroyed, is a harmless search that finds nothing.
+  class op_cancellation {
+   public:
+    op_cancellation(epoll_reactor* reactor, descriptor_state* state, int op_type) noexcept
+        : reactor_(reactor), state_(state), op_type_(op_type) {}
+    void operator()(cancellation_type type) {
+      if ((type & (cancellation_type::terminal | cancellation_type::partial |
+                   cancellation_type::total)) != cancellation_type::none) {
+        reactor_->cancel_ops_by_key(state_, op_type_, this);
+      }
+    }
+
+   private:
+    epoll_reactor* reactor_;
+    descriptor_state* state_;
+    int op_type_;
+  };
 
   // Completes every queued operation of the descriptor with operation_aborted.
   void cancel_ops(int descriptor, per_descriptor_data& data);
@@ -63,6 +97,17 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
 
   // Forgets the descriptor without touching its operations (release()).
   void deregister_and_keep(int descriptor, per_descriptor_data& data);
+
+  // Watches a descriptor of the library's own (the signal pipe): op stays
+  // queued under op_type for as long as the registration lasts, its
+  // perform() runs at each readiness edge and must return not_done. It is
+  // not counted as work, so it never keeps run() from returning. On error
+  // the caller keeps op and data stays null.
+  std::error_code register_internal_descriptor(int op_type, int descriptor,
+                                               per_descriptor_data& data, reactor_op* op);
+  // Stops watching it (the descriptor stays open) and destroys its queued
+  // operations without invoking them.
+  void deregister_internal_descriptor(int descriptor, per_descriptor_data& data);
 
   // Timer queues, one per clock type, owned by the timer services.
   void add_timer_queue(timer_queue_base& queue);

@@ -1,7 +1,7 @@
 // rill/detail/handler_work.hpp - delivering a completion to the handler's executor.
 #pragma once
 
-#include <optional>
+#include <type_traits>
 #include <utility>
 
 #include <rill/associated_allocator.hpp>
@@ -48,28 +48,52 @@ template <typename Handler, typename IoExecutor>
 requires(!has_own_executor<Handler, IoExecutor> &&
          !scheduler_executor<IoExecutor>) class handler_work<Handler, IoExecutor> {
  public:
-  handler_work(const Handler& /*handler*/, const IoExecutor& io_ex) {
-    if constexpr (requires { io_ex.rill_native_context(); }) {
-      if (io_ex.rill_native_context() != nullptr) return;
-    }
-    work_.emplace(io_ex);
+  handler_work(const Handler& /*handler*/, const IoExecutor& io_ex)
+      : executor_(kept_copy(io_ex)), owns_work_(!is_native(io_ex)) {
+    if (owns_work_) executor_.on_work_started();
+  }
+
+  handler_work(handler_work&& other) noexcept
+      : executor_(std::move(other.executor_)), owns_work_(std::exchange(other.owns_work_, false)) {}
+  handler_work& operator=(handler_work&&) = delete;
+
+  ~handler_work() {
+    if (owns_work_) executor_.on_work_finished();
   }
 
   template <typename... Args>
   void complete(Handler& handler, Args&&... args) {
-    if (!work_) {
+    if (!owns_work_) {
       std::move(handler)(std::forward<Args>(args)...);
       return;
     }
     auto alloc = get_associated_allocator(handler);
     executor_submit<submit_kind::dispatch>(
-        work_->get_executor(), bind_handler(std::move(handler), std::forward<Args>(args)...),
-        alloc);
-    work_.reset();
+        executor_, bind_handler(std::move(handler), std::forward<Args>(args)...), alloc);
+    owns_work_ = false;
+    executor_.on_work_finished();
   }
 
  private:
-  std::optional<executor_work_guard<IoExecutor>> work_;
+  // A plain io_context executor inside an any_io_executor: no copy is kept.
+  static bool is_native(const IoExecutor& io_ex) noexcept {
+    if constexpr (requires { io_ex.rill_native_context(); }) {
+      return io_ex.rill_native_context() != nullptr;
+    } else {
+      return false;
+    }
+  }
+
+  static IoExecutor kept_copy(const IoExecutor& io_ex) {
+    if constexpr (std::is_default_constructible_v<IoExecutor>) {
+      if (is_native(io_ex)) return IoExecutor();
+    }
+    return io_ex;
+  }
+
+  // Empty when the direct path is taken.
+  IoExecutor executor_;
+  bool owns_work_;
 };
 
 // The io_context whose own thread may invoke a handler bound to ex without
@@ -94,29 +118,41 @@ class handler_work<Handler, IoExecutor> {
 
   // A handler whose executor is the very io_context that completes the
   // operation (a coroutine on its own context, bind_executor(ctx, h)) is
-  // invoked directly: dispatching would run it inline anyway.
-  handler_work(const Handler& handler, const IoExecutor& io_ex) {
-    executor_type ex = get_associated_executor(handler, io_ex);
-    const void* native = native_context_of(ex);
-    if (native != nullptr && native == native_context_of(io_ex)) return;
-    work_.emplace(std::move(ex));
+  // invoked directly: dispatching would run it inline anyway. Otherwise the
+  // handler's executor is kept busy until the handler has been handed to it.
+  handler_work(const Handler& handler, const IoExecutor& io_ex)
+      : executor_(get_associated_executor(handler, io_ex)) {
+    const void* native = native_context_of(executor_);
+    if (native == nullptr || native != native_context_of(io_ex)) {
+      executor_.on_work_started();
+      owns_work_ = true;
+    }
+  }
+
+  handler_work(handler_work&& other) noexcept
+      : executor_(std::move(other.executor_)), owns_work_(std::exchange(other.owns_work_, false)) {}
+  handler_work& operator=(handler_work&&) = delete;
+
+  ~handler_work() {
+    if (owns_work_) executor_.on_work_finished();
   }
 
   template <typename... Args>
   void complete(Handler& handler, Args&&... args) {
-    if (!work_) {
+    if (!owns_work_) {
       std::move(handler)(std::forward<Args>(args)...);
       return;
     }
     auto alloc = get_associated_allocator(handler);
     executor_submit<submit_kind::dispatch>(
-        work_->get_executor(), bind_handler(std::move(handler), std::forward<Args>(args)...),
-        alloc);
-    work_.reset();
+        executor_, bind_handler(std::move(handler), std::forward<Args>(args)...), alloc);
+    owns_work_ = false;
+    executor_.on_work_finished();
   }
 
  private:
-  std::optional<executor_work_guard<executor_type>> work_;
+  executor_type executor_;
+  bool owns_work_ = false;
 };
 
 }  // namespace rill::detail

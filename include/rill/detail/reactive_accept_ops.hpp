@@ -8,6 +8,7 @@
 #include <system_error>
 #include <utility>
 
+#include <rill/associated_cancellation_slot.hpp>
 #include <rill/detail/handler_alloc.hpp>
 #include <rill/detail/handler_work.hpp>
 #include <rill/detail/reactor_op.hpp>
@@ -76,7 +77,9 @@ class accept_into_op final : public accept_op_base<typename Protocol::endpoint> 
         peer_(peer),
         protocol_(protocol),
         handler_(std::forward<H>(handler)),
-        work_(handler_, io_ex) {}
+        work_(handler_, io_ex) {
+    this->cancellation_slot_ = handler_cancellation_slot(handler_);
+  }
 
   static void do_complete(void* owner, operation* op_base, const std::error_code& /*ec*/,
                           std::size_t /*bytes*/) {
@@ -121,7 +124,9 @@ class move_accept_op final : public accept_op_base<typename Protocol::endpoint> 
         peer_executor_(peer_ex),
         protocol_(protocol),
         handler_(std::forward<H>(handler)),
-        work_(handler_, io_ex) {}
+        work_(handler_, io_ex) {
+    this->cancellation_slot_ = handler_cancellation_slot(handler_);
+  }
 
   static void do_complete(void* owner, operation* op_base, const std::error_code& /*ec*/,
                           std::size_t /*bytes*/) {

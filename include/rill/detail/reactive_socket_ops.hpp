@@ -5,6 +5,7 @@
 #include <system_error>
 #include <utility>
 
+#include <rill/associated_cancellation_slot.hpp>
 #include <rill/buffer.hpp>
 #include <rill/detail/buffer_sequence_adapter.hpp>
 #include <rill/detail/handler_alloc.hpp>
@@ -21,7 +22,22 @@ namespace rill::detail {
 // What a completed operation passes to its handler.
 enum class completion_kind { ec, ec_bytes };
 
-template <typename MutableBuffers>
+// The system calls of recv_op_base and send_op_base: recv/send on a socket.
+// A descriptor that is not a socket (posix::stream_descriptor: pipes,
+// terminals) uses the same operations with descriptor_ops::transfer, which
+// calls read/write instead.
+struct socket_transfer {
+  static bool recv(socket_ops::socket_type s, iovec* bufs, std::size_t count, int flags,
+                   bool is_stream, std::error_code& ec, std::size_t& bytes_transferred) {
+    return socket_ops::non_blocking_recv(s, bufs, count, flags, is_stream, ec, bytes_transferred);
+  }
+  static bool send(socket_ops::socket_type s, const iovec* bufs, std::size_t count, int flags,
+                   std::error_code& ec, std::size_t& bytes_transferred) {
+    return socket_ops::non_blocking_send(s, bufs, count, flags, ec, bytes_transferred);
+  }
+};
+
+template <typename MutableBuffers, typename Transfer = socket_transfer>
 class recv_op_base : public reactor_op {
  public:
   static constexpr completion_kind kind = completion_kind::ec_bytes;
@@ -44,8 +60,8 @@ class recv_op_base : public reactor_op {
       op->bytes_transferred_ = 0;
       return status::done;
     }
-    return socket_ops::non_blocking_recv(op->socket_, bufs.buffers(), bufs.count(), op->flags_,
-                                         is_stream, op->ec_, op->bytes_transferred_)
+    return Transfer::recv(op->socket_, bufs.buffers(), bufs.count(), op->flags_, is_stream, op->ec_,
+                          op->bytes_transferred_)
                ? status::done
                : status::not_done;
   }
@@ -57,7 +73,7 @@ class recv_op_base : public reactor_op {
   int flags_;
 };
 
-template <typename ConstBuffers>
+template <typename ConstBuffers, typename Transfer = socket_transfer>
 class send_op_base : public reactor_op {
  public:
   static constexpr completion_kind kind = completion_kind::ec_bytes;
@@ -78,8 +94,8 @@ class send_op_base : public reactor_op {
       op->bytes_transferred_ = 0;
       return status::done;
     }
-    return socket_ops::non_blocking_send(op->socket_, bufs.buffers(), bufs.count(), op->flags_,
-                                         op->ec_, op->bytes_transferred_)
+    return Transfer::send(op->socket_, bufs.buffers(), bufs.count(), op->flags_, op->ec_,
+                          op->bytes_transferred_)
                ? status::done
                : status::not_done;
   }
@@ -187,7 +203,10 @@ class reactive_handler_op final : public OpBase {
   reactive_handler_op(H&& handler, const IoExecutor& io_ex, Args&&... args)
       : OpBase(&reactive_handler_op::do_complete, std::forward<Args>(args)...),
         handler_(std::forward<H>(handler)),
-        work_(handler_, io_ex) {}
+        work_(handler_, io_ex) {
+    // The reactor installs the cancellation handler when it starts the op.
+    this->cancellation_slot_ = handler_cancellation_slot(handler_);
+  }
 
   static void do_complete(void* owner, operation* base, const std::error_code& /*ec*/,
                           std::size_t /*bytes*/) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <system_error>
 
+#include <rill/cancellation_signal.hpp>
 #include <rill/detail/operation.hpp>
 
 namespace rill::detail {
@@ -21,6 +22,14 @@ class reactor_op : public operation {
 
   std::error_code ec_;
   std::size_t bytes_transferred_ = 0;
+
+  // Per-operation cancellation. The handler-owning operation sets the slot
+  // from its handler's associated cancellation slot when it is constructed;
+  // epoll_reactor::start_op installs a cancellation handler in a connected
+  // slot, and the key (that handler's address) finds this operation among
+  // the queued ones when the handler runs.
+  cancellation_slot cancellation_slot_;
+  void* cancellation_key_ = nullptr;
 
  protected:
   reactor_op(perform_func_type perform_func, func_type complete_func) noexcept

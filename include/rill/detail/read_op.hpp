@@ -10,6 +10,7 @@
 #include <rill/detail/composed_op.hpp>
 #include <rill/detail/consuming_buffers.hpp>
 #include <rill/detail/dynamic_buffer_io.hpp>
+#include <rill/error.hpp>
 #include <rill/error_code.hpp>
 
 namespace rill::detail {
@@ -78,6 +79,10 @@ class read_op : public composed_op_base<ReadHandler> {
       }
       max_size = check_completion(condition_, ec, buffers_.total_consumed());
       if (max_size == 0) return this->complete(ec, buffers_.total_consumed());
+      // Cancellation requested after the last step had already completed.
+      if (this->cancelled() != cancellation_type::none) {
+        return this->complete(error_code(error::operation_aborted), buffers_.total_consumed());
+      }
     }
     // *this moves into the intermediate operation; nothing here touches it
     // afterwards.
@@ -116,6 +121,9 @@ class read_dynbuf_op : public composed_op_base<ReadHandler> {
         dynamic_read_size(buffers_, check_completion(condition_, ec, total_transferred_));
     if (start == 0 && ((!ec && bytes_transferred == 0) || next == 0)) {
       return this->complete(ec, total_transferred_);
+    }
+    if (start == 0 && this->cancelled() != cancellation_type::none) {
+      return this->complete(error_code(error::operation_aborted), total_transferred_);
     }
     stream_.async_read_some(buffers_.prepare(next), std::move(*this));
   }

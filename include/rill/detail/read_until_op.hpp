@@ -184,6 +184,10 @@ class read_until_op : public composed_op_base<ReadHandler> {
       bytes_to_read = dynamic_read_size(buffers_, read_until_max_read);
     }
     if (start == 0 && bytes_to_read == 0) return finish(ec);
+    // Cancellation requested after the last step had already completed.
+    if (start == 0 && this->cancelled() != cancellation_type::none) {
+      return this->complete(error_code(error::operation_aborted), std::size_t{0});
+    }
     stream_.async_read_some(buffers_.prepare(bytes_to_read), std::move(*this));
   }
 

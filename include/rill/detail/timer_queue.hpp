@@ -70,6 +70,26 @@ class timer_queue final : public timer_queue_base {
     return n;
   }
 
+  // Moves the wait of the timer whose cancellation key is key to ops with
+  // operation_aborted; returns 1, or 0 if it is no longer pending.
+  std::size_t cancel_timer_by_key(per_timer_data& timer, op_queue<operation>& ops, void* key) {
+    if (key == nullptr) return 0;
+    std::size_t n = 0;
+    op_queue<wait_op> rest;
+    while (wait_op* op = timer.waits_.pop()) {
+      if (op->cancellation_key_ == key) {
+        op->ec_ = rill::error::operation_aborted;
+        ops.push(op);
+        ++n;
+      } else {
+        rest.push(op);
+      }
+    }
+    timer.waits_.push(rest);
+    if (timer.waits_.empty()) remove_timer(timer);
+    return n;
+  }
+
   // Transfers source's waits to target (timer move construction/assignment).
   void move_timer(per_timer_data& target, per_timer_data& source) {
     target.waits_.push(source.waits_);

@@ -12,6 +12,9 @@ namespace rill::detail {
 class wait_op : public operation {
  public:
   std::error_code ec_;
+  // The address of the cancellation handler installed for this wait, which
+  // finds it among its timer's waits (per-operation cancellation).
+  void* cancellation_key_ = nullptr;
 
  protected:
   explicit wait_op(func_type complete_func) noexcept : operation(complete_func) {}

@@ -10,6 +10,7 @@
 #include <rill/detail/composed_op.hpp>
 #include <rill/detail/consuming_buffers.hpp>
 #include <rill/detail/dynamic_buffer_io.hpp>
+#include <rill/error.hpp>
 #include <rill/error_code.hpp>
 
 namespace rill::detail {
@@ -62,6 +63,10 @@ class write_op : public composed_op_base<WriteHandler> {
       }
       max_size = check_completion(condition_, ec, buffers_.total_consumed());
       if (max_size == 0) return this->complete(ec, buffers_.total_consumed());
+      // Cancellation requested after the last step had already completed.
+      if (this->cancelled() != cancellation_type::none) {
+        return this->complete(error_code(error::operation_aborted), buffers_.total_consumed());
+      }
     }
     stream_.async_write_some(buffers_.prepare(max_size), std::move(*this));
   }
