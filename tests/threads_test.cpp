@@ -262,4 +262,51 @@ TEST(threads, foreign_threads_post_while_two_threads_run) {
   }
 }
 
+TEST(threads, stop_from_another_thread_returns_every_runner) {
+  rill::io_context ioc;
+  auto guard = rill::make_work_guard(ioc);
+  std::atomic<int> started{0};
+  std::atomic<int> returned{0};
+  std::vector<std::thread> runners;
+  for (int t = 0; t < 4; ++t) {
+    runners.emplace_back([&] {
+      rill::post(ioc, [&] { ++started; });
+      ioc.run_for(run_bound);
+      ++returned;
+    });
+  }
+  while (started.load() < 4) std::this_thread::yield();
+  std::thread stopper([&] { ioc.stop(); });
+  stopper.join();
+  for (auto& t : runners) t.join();
+  EXPECT_EQ(returned.load(), 4);
+  EXPECT_TRUE(ioc.stopped());
+}
+
+TEST(threads, a_work_guard_reset_on_another_thread_lets_run_return) {
+  rill::io_context ioc;
+  auto guard = rill::make_work_guard(ioc);
+  std::atomic<bool> running{false};
+  std::atomic<std::size_t> ran{0};
+  std::vector<std::thread> runners;
+  for (int t = 0; t < 3; ++t) {
+    runners.emplace_back([&] {
+      running = true;
+      ran += ioc.run_for(run_bound);
+    });
+  }
+  while (!running.load()) std::this_thread::yield();
+  // Work posted from this (foreign) thread runs on the runners; the guard
+  // keeps them waiting afterwards until it is reset, from yet another thread.
+  std::atomic<int> handled{0};
+  for (int i = 0; i < 1000; ++i) rill::post(ioc, [&] { ++handled; });
+  while (handled.load() < 1000) std::this_thread::yield();
+  EXPECT_FALSE(ioc.stopped());
+  std::thread resetter([&] { guard.reset(); });
+  resetter.join();
+  for (auto& t : runners) t.join();
+  EXPECT_EQ(ran.load(), 1000U);
+  EXPECT_TRUE(ioc.stopped());
+}
+
 }  // namespace
