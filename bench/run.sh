@@ -13,7 +13,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build_dir="${RILL_BENCH_BUILD_DIR:-build/release}"
-all=(post_chain timers ping_pong echo_throughput coroutines)
+all=(post_chain timers ping_pong echo_throughput coroutines threads memory)
 
 selected=("${all[@]}")
 if [[ $# -gt 0 && "$1" != -* ]]; then

@@ -30,7 +30,9 @@ std::error_code aborted() { return rill::error::operation_aborted; }
 }  // namespace
 
 epoll_reactor::epoll_reactor(execution_context& ctx)
-    : execution_context_service_base<epoll_reactor>(ctx), scheduler_(use_service<scheduler>(ctx)) {
+    : execution_context_service_base<epoll_reactor>(ctx),
+      scheduler_(use_service<scheduler>(ctx)),
+      timer_queues_(context_allocator<timer_queue_base*>(ctx)) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) throw_errno("epoll_create1");
   interrupter_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -54,6 +56,10 @@ epoll_reactor::epoll_reactor(execution_context& ctx)
 epoll_reactor::~epoll_reactor() {
   if (interrupter_fd_ >= 0) ::close(interrupter_fd_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  while (descriptor_state* state = states_) {
+    states_ = state->next_all_;
+    delete_context_object(context(), state);
+  }
 }
 
 void epoll_reactor::shutdown() {
@@ -61,7 +67,7 @@ void epoll_reactor::shutdown() {
   {
     std::lock_guard lock(registry_mutex_);
     shutdown_ = true;
-    for (auto& state : states_) {
+    for (descriptor_state* state = states_; state != nullptr; state = state->next_all_) {
       std::lock_guard state_lock(state->mutex_);
       for (auto& queue : state->queues_) {
         while (reactor_op* op = queue.pop()) ops.push(op);
@@ -89,12 +95,12 @@ void epoll_reactor::notify_fork(execution_context::fork_event event) {
   ev.data.ptr = nullptr;
   if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, interrupter_fd_, &ev) != 0) throw_errno("epoll_ctl");
   std::lock_guard lock(registry_mutex_);
-  for (auto& state : states_) {
+  for (descriptor_state* state = states_; state != nullptr; state = state->next_all_) {
     // Not watched (registered_events_ 0: a regular file) in the parent either.
     if (state->descriptor_ < 0 || state->registered_events_ == 0) continue;
     epoll_event dev{};
     dev.events = state->registered_events_;
-    dev.data.ptr = state.get();
+    dev.data.ptr = state;
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, state->descriptor_, &dev) != 0) {
       throw_errno("epoll_ctl");
     }
@@ -108,8 +114,10 @@ epoll_reactor::descriptor_state* epoll_reactor::allocate_state() {
     state->next_free_ = nullptr;
     return state;
   }
-  states_.push_back(std::make_unique<descriptor_state>());
-  return states_.back().get();
+  descriptor_state* state = new_context_object<descriptor_state>(context());
+  state->next_all_ = states_;
+  states_ = state;
+  return state;
 }
 
 void epoll_reactor::free_state(descriptor_state* state) {

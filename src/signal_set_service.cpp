@@ -214,9 +214,11 @@ std::error_code signal_set_service::add(implementation_type& impl, int signal_nu
     next = next->next_in_set_;
   }
   if (next == nullptr || next->signal_number_ != signal_number) {
-    auto reg = std::make_unique<registration>();
+    // In the context's memory (its allocator, if it was given one).
+    registration* reg = new_context_object<registration>(context());
     if (g_state.registration_count[signal_number] == 0) {
       if (std::error_code err = set_disposition(signal_number, true)) {
+        delete_context_object(context(), reg);
         ec = err;
         return ec;
       }
@@ -226,10 +228,10 @@ std::error_code signal_set_service::add(implementation_type& impl, int signal_nu
     reg->next_in_set_ = next;
     reg->next_in_table_ = registrations_[signal_number];
     if (registrations_[signal_number] != nullptr) {
-      registrations_[signal_number]->prev_in_table_ = reg.get();
+      registrations_[signal_number]->prev_in_table_ = reg;
     }
-    registrations_[signal_number] = reg.get();
-    *insertion_point = reg.release();
+    registrations_[signal_number] = reg;
+    *insertion_point = reg;
     ++g_state.registration_count[signal_number];
   }
   ec.clear();
@@ -267,7 +269,7 @@ std::error_code signal_set_service::remove(implementation_type& impl, int signal
     unlink_from_table(reg, registrations_[signal_number]);
     --g_state.registration_count[signal_number];
     // Its undelivered signals go with it.
-    delete reg;
+    delete_context_object(context(), reg);
   }
   ec.clear();
   return ec;
@@ -286,7 +288,7 @@ std::error_code signal_set_service::clear(implementation_type& impl, std::error_
     unlink_from_table(reg, registrations_[signal_number]);
     --g_state.registration_count[signal_number];
     impl.signals_ = reg->next_in_set_;
-    delete reg;
+    delete_context_object(context(), reg);
   }
   ec.clear();
   return ec;

@@ -36,10 +36,16 @@ system_context& system_context::instance() {
   return context;
 }
 
-system_context& system_executor::context() const noexcept { return system_context::instance(); }
-
 namespace detail {
-void system_post(operation* op) { system_context::instance().scheduler_.post_immediate(op, false); }
+void system_post(operation* op, bool is_continuation) {
+  system_context::instance().scheduler_.post_immediate(op, is_continuation);
+}
+
+system_context& system_context_instance() noexcept { return system_context::instance(); }
+
+std::size_t system_context_thread_count() noexcept {
+  return system_context::instance().threads_.size();
+}
 }  // namespace detail
 
 }  // namespace rill

@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include <rill/detail/memory_counters.hpp>
+
 namespace rill::detail::cache {
 
 constinit thread_local thread_state tls_state{};
@@ -101,6 +103,11 @@ struct exit_hook {
 // First use on a thread: arm the exit hook so the thread's blocks are handed
 // back when it ends, and open the free lists.
 void register_thread() {
+  // The memory counters first, so that their exit hook (if new) runs after
+  // this one: operations freed by the cache's teardown are still counted.
+  // Registering them here is what lets the operation paths skip their own
+  // registration check (detail/memory_counters.hpp).
+  memory_counters::register_thread();
   static thread_local exit_hook hook;
   (void)hook;
   for (std::size_t cls = 0; cls < class_count; ++cls) {
@@ -111,7 +118,7 @@ void register_thread() {
 
 }  // namespace
 
-void* refill(std::size_t cls) {
+void* refill(std::size_t cls, bool for_operation) {
   if (tls_phase == phase::fresh) register_thread();
   if (tls_phase == phase::live) {
     if (batch_head* batch = the_depot().take(cls)) {
@@ -121,6 +128,10 @@ void* refill(std::size_t cls) {
       return batch;
     }
   }
+  // A miss: counted, and reported to on_heap_allocation callbacks (one of
+  // which may throw to fail the allocation) before the heap is asked.
+  memory_counters::note_heap_allocation(class_size(cls), alignof(std::max_align_t),
+                                        heap_origin::recycling_cache, nullptr, for_operation);
   return ::operator new(class_size(cls));
 }
 
@@ -178,7 +189,9 @@ void release_thread_blocks() noexcept {
   }
 }
 
-void* allocate_large(std::size_t size, std::size_t align) {
+void* allocate_large(std::size_t size, std::size_t align, bool for_operation) {
+  memory_counters::note_heap_allocation(size, align, heap_origin::recycling_cache, nullptr,
+                                        for_operation);
   if (align > __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
     return ::operator new (size, std::align_val_t{align});
   }

@@ -27,6 +27,7 @@ thread_pool::thread_pool(std::size_t num_threads)
   // The pool's own unit of work: its threads keep waiting for handlers while
   // the queue is empty, until join()/wait() gives it up.
   impl_.work_started();
+  num_threads_.store(num_threads, std::memory_order_relaxed);
   threads_.reserve(num_threads);
   try {
     for (std::size_t i = 0; i < num_threads; ++i) {
@@ -47,7 +48,10 @@ thread_pool::~thread_pool() {
 
 void thread_pool::stop() { impl_.stop(); }
 
-void thread_pool::attach() { impl_.run(); }
+void thread_pool::attach() {
+  num_threads_.fetch_add(1, std::memory_order_relaxed);
+  impl_.run();
+}
 
 void thread_pool::join() {
   std::lock_guard lock(join_mutex_);

@@ -2,16 +2,31 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <memory>
+#include <memory_resource>
+#include <new>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <vector>
 
+#include <rill/buffer.hpp>
 #include <rill/defer.hpp>
 #include <rill/dispatch.hpp>
 #include <rill/executor_work_guard.hpp>
+#include <rill/ip/tcp.hpp>
+#include <rill/memory/bind_memory_resource.hpp>
 #include <rill/post.hpp>
+#include <rill/signal_set.hpp>
+#include <rill/steady_timer.hpp>
+
+#include "support/counting_allocator.hpp"
+#include "support/heap_counter.hpp"
+#include "support/io_helpers.hpp"
 
 namespace {
 
@@ -302,6 +317,128 @@ TEST(io_context, cross_thread_posts_all_run) {
   rill::post(ioc, [&guard] { guard.reset(); });
   runner.join();
   EXPECT_EQ(runs.load(), 6000);
+}
+
+// --- io_context(allocator_arg, a): the context's own state from a ---
+
+// Counts what it is asked for and passes it on upstream.
+class counting_resource : public std::pmr::memory_resource {
+ public:
+  explicit counting_resource(std::pmr::memory_resource* upstream) : upstream_(upstream) {}
+  int allocations = 0;
+  int deallocations = 0;
+  [[nodiscard]] int live() const noexcept { return allocations - deallocations; }
+
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t alignment) override {
+    ++allocations;
+    return upstream_->allocate(bytes, alignment);
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
+    ++deallocations;
+    upstream_->deallocate(p, bytes, alignment);
+  }
+  [[nodiscard]] bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override {
+    return this == &other;
+  }
+  std::pmr::memory_resource* upstream_;
+};
+
+TEST(io_context_allocator, state_comes_from_the_allocator_and_returns_to_it) {
+  rill_test::allocation_log log;
+  {
+    rill::io_context ioc(rill::allocator_arg, rill_test::counting_allocator<char>(log));
+    // The allocator's eraser, the service registry and the scheduler.
+    EXPECT_GE(log.allocations.load(), 3);
+    const int after_construction = log.allocations.load();
+    // Services created later come from it too.
+    rill::steady_timer timer(ioc);
+    EXPECT_GT(log.allocations.load(), after_construction);
+    bool ran = false;
+    rill::post(ioc, [&ran] { ran = true; });
+    EXPECT_EQ(ioc.run(), 1u);
+    EXPECT_TRUE(ran);
+  }
+  EXPECT_EQ(log.live(), 0);
+}
+
+TEST(io_context_allocator, with_concurrency_hint) {
+  rill_test::allocation_log log;
+  {
+    rill::io_context ioc(rill::allocator_arg, rill_test::counting_allocator<char>(log), 1);
+    int runs = 0;
+    for (int i = 0; i < 3; ++i) rill::post(ioc, [&runs] { ++runs; });
+    EXPECT_EQ(ioc.run(), 3u);
+    EXPECT_EQ(runs, 3);
+  }
+  EXPECT_GT(log.allocations.load(), 0);
+  EXPECT_EQ(log.live(), 0);
+}
+
+// A server-shaped workload with a context built on a fixed buffer and
+// operations taking their memory from the same resource: no global heap
+// allocation at all, from construction to destruction, on this thread.
+TEST(io_context_allocator, timers_sockets_and_signals_without_the_global_heap) {
+  alignas(std::max_align_t) static std::array<std::byte, 512 * 1024> buffer;
+  std::pmr::monotonic_buffer_resource arena(buffer.data(), buffer.size(),
+                                            std::pmr::null_memory_resource());
+  counting_resource resource(&arena);
+  rill_test::heap_scope heap;
+  {
+    rill::io_context ioc(rill::allocator_arg, std::pmr::polymorphic_allocator<>(&resource));
+    rill::steady_timer timer(ioc);
+    rill::signal_set signals(ioc, SIGUSR2);
+    rill::ip::tcp::acceptor acceptor(ioc, rill_test::loopback());
+    rill::ip::tcp::socket client(ioc);
+    rill::ip::tcp::socket server(ioc);
+    client.connect(acceptor.local_endpoint());
+    acceptor.accept(server);
+    std::array<char, 4> in{};
+    const std::array<char, 4> out{'p', 'o', 'n', 'g'};
+    int done = 0;
+    auto count = [&done](std::error_code ec, auto...) {
+      EXPECT_FALSE(ec);
+      ++done;
+    };
+    timer.expires_after(std::chrono::milliseconds(1));
+    timer.async_wait(rill::bind_memory_resource(&resource, count));
+    server.async_read_some(rill::buffer(in), rill::bind_memory_resource(&resource, count));
+    client.async_write_some(rill::buffer(out), rill::bind_memory_resource(&resource, count));
+    ASSERT_TRUE(rill_test::run_until(ioc, [&] { return done == 3; }));
+    // A pending signal wait is destroyed with the context, not invoked.
+    signals.async_wait(rill::bind_memory_resource(
+        &resource, [](std::error_code, int) { ADD_FAILURE() << "invoked"; }));
+  }
+  EXPECT_EQ(heap.count(), 0u);
+  EXPECT_GT(resource.allocations, 0);
+  EXPECT_EQ(resource.live(), 0);
+}
+
+TEST(io_context_allocator, execution_context_allocator_uses_the_context_memory) {
+  rill_test::allocation_log log;
+  {
+    rill::io_context ioc(rill::allocator_arg, rill_test::counting_allocator<char>(log));
+    const int before = log.allocations.load();
+    rill::execution_context::allocator<double> a(ioc);
+    std::vector<double, rill::execution_context::allocator<double>> v(a);
+    v.resize(100);
+    EXPECT_GT(log.allocations.load(), before);
+    EXPECT_TRUE(a == rill::execution_context::allocator<int>(ioc));
+  }
+  EXPECT_EQ(log.live(), 0);
+  // Without an allocator the context's memory is the global heap.
+  rill::io_context plain;
+  rill::execution_context::allocator<int> b(plain);
+  int* p = b.allocate(4);
+  b.deallocate(p, 4);
+}
+
+TEST(io_context_allocator, throwing_allocator_makes_the_constructor_throw) {
+  rill_test::allocation_log log;
+  EXPECT_THROW(
+      rill::io_context(rill::allocator_arg, rill_test::counting_allocator<char>(log, true)),
+      std::bad_alloc);
+  EXPECT_EQ(log.live(), 0);
 }
 
 }  // namespace

@@ -4,116 +4,131 @@
 
 #include <cstddef>
 #include <memory>
-#include <new>
 #include <type_traits>
-#include <typeinfo>
 #include <utility>
 
+#include <rill/detail/any_executor_base.hpp>
 #include <rill/detail/executor_function.hpp>
+#include <rill/detail/executor_submit.hpp>
+#include <rill/execution/blocking.hpp>
+#include <rill/execution/context_as.hpp>
+#include <rill/execution/outstanding_work.hpp>
+#include <rill/execution/prefer_only.hpp>
+#include <rill/execution/relationship.hpp>
 #include <rill/execution_context.hpp>
 #include <rill/io_context.hpp>
 #include <rill/is_executor.hpp>
+// A system_executor converts to any_io_executor only where system_context
+// is complete.
 #include <rill/system_context.hpp>
 
 namespace rill {
 
+class any_io_executor;
+
 namespace detail {
-// What any_io_executor accepts. Deliberately shallower than
-// execution::executor (no copy or equality checks), which would make the
-// converting constructor's constraint depend on itself.
-template <typename E>
-concept executes_functions = requires(const E& e, invocable_archetype f) {
-  e.execute(f);
-};
+// Asio's property list for any_io_executor.
+template <typename Derived>
+using any_io_executor_base =
+    basic_any_executor<Derived, execution::context_as_t<execution_context&>,
+                       execution::blocking_t::never_t,
+                       execution::prefer_only<execution::blocking_t::possibly_t>,
+                       execution::prefer_only<execution::outstanding_work_t::tracked_t>,
+                       execution::prefer_only<execution::outstanding_work_t::untracked_t>,
+                       execution::prefer_only<execution::relationship_t::fork_t>,
+                       execution::prefer_only<execution::relationship_t::continuation_t>>;
 }  // namespace detail
 
-// Holds any executor (an io_context's, a strand, a thread pool's, a user's).
-// Small executors live inside the object; larger ones on the heap.
+// Holds any executor (an io_context's, a strand, a thread pool's, a user's)
+// that supports Asio's any_io_executor properties: query(context),
+// require(blocking.never), and prefer(blocking.possibly,
+// outstanding_work.tracked/untracked, relationship.fork/continuation).
+// Small executors live inside the object; larger ones are shared.
 //
-// When the wrapped executor is a plain io_context executor, post, dispatch,
-// defer and execute go straight to that context with the caller's function
-// object and allocator — no type erasure of the function on the hot path.
-// Other executors receive the function object wrapped in an
-// executor_function whose storage comes from the caller's allocator.
-class any_io_executor {
+// Beyond Asio's, it keeps the Networking TS members (context(),
+// on_work_started, post, dispatch, defer), through which rill's own
+// operations submit handlers with their allocator. When the wrapped
+// executor is a plain io_context executor, post, dispatch, defer and
+// execute go straight to that context with the caller's function object
+// and allocator — no type erasure of the function on the hot path. Other
+// executors receive the function object wrapped in an executor_function
+// whose storage comes from the caller's allocator.
+class any_io_executor : public detail::any_io_executor_base<any_io_executor> {
+  using base_type = detail::any_io_executor_base<any_io_executor>;
+
  public:
   any_io_executor() noexcept = default;
   any_io_executor(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor)
 
   template <typename Executor>
-  requires(!std::is_same_v<std::decay_t<Executor>, any_io_executor> &&
-           !std::is_base_of_v<any_io_executor, std::decay_t<Executor>> &&
-           detail::executes_functions<std::decay_t<Executor>>)
-      any_io_executor(Executor ex) {  // NOLINT(google-explicit-constructor)
-    emplace(std::move(ex));
-  }
-
-  any_io_executor(const any_io_executor& other) { copy_from(other); }
-  any_io_executor(any_io_executor&& other) noexcept { move_from(other); }
-
-  any_io_executor& operator=(const any_io_executor& other) {
-    if (this != &other) {
-      any_io_executor tmp(other);
-      *this = std::move(tmp);
+  requires std::is_constructible_v<base_type, Executor> &&
+      (!std::is_same_v<std::remove_cvref_t<Executor>, any_io_executor>)
+          any_io_executor(Executor ex)  // NOLINT(google-explicit-constructor)
+      : base_type(std::move(ex)) {
+    if constexpr (is_plain_io_context_executor<Executor>::value) {
+      if constexpr (!Executor::rill_tracked && !Executor::rill_continuation) {
+        native_ = &target_ref<Executor>(object()).context();
+        native_never_ = Executor::rill_blocking_never;
+      }
     }
-    return *this;
   }
+
+  any_io_executor(const any_io_executor& other) noexcept = default;
+  any_io_executor(any_io_executor&& other) noexcept
+      : base_type(std::move(other)),
+        native_(std::exchange(other.native_, nullptr)),
+        native_never_(other.native_never_) {}
+  any_io_executor& operator=(const any_io_executor& other) noexcept = default;
   any_io_executor& operator=(any_io_executor&& other) noexcept {
     if (this != &other) {
-      reset();
-      move_from(other);
+      base_type::operator=(std::move(other));
+      native_ = std::exchange(other.native_, nullptr);
+      native_never_ = other.native_never_;
     }
     return *this;
   }
   any_io_executor& operator=(std::nullptr_t) noexcept {
     reset();
+    native_ = nullptr;
     return *this;
   }
+  ~any_io_executor() = default;
 
-  ~any_io_executor() { reset(); }
-
-  explicit operator bool() const noexcept { return vtable_ != nullptr; }
-
-  [[nodiscard]] const std::type_info& target_type() const noexcept {
-    return vtable_ != nullptr ? vtable_->type() : typeid(void);
+  void swap(any_io_executor& other) noexcept {
+    any_io_executor tmp(std::move(other));
+    other = std::move(*this);
+    *this = std::move(tmp);
   }
-
-  template <typename Executor>
-  [[nodiscard]] Executor* target() noexcept {
-    return target_type() == typeid(Executor) ? static_cast<Executor*>(object()) : nullptr;
-  }
-  template <typename Executor>
-  [[nodiscard]] const Executor* target() const noexcept {
-    return target_type() == typeid(Executor) ? static_cast<const Executor*>(object()) : nullptr;
-  }
+  friend void swap(any_io_executor& a, any_io_executor& b) noexcept { a.swap(b); }
 
   // The wrapped executor's execution context.
-  [[nodiscard]] execution_context& context() const noexcept { return vtable_->context(object()); }
+  [[nodiscard]] execution_context& context() const {
+    return query(execution::context_as<execution_context&>);
+  }
 
-  void on_work_started() const noexcept { vtable_->work_started(object()); }
-  void on_work_finished() const noexcept { vtable_->work_finished(object()); }
+  void on_work_started() const noexcept { io_table().work_started(object()); }
+  void on_work_finished() const noexcept { io_table().work_finished(object()); }
 
   template <typename Function>
   void execute(Function&& f) const {
     if (native_ != nullptr) {
       if (native_never_) {
-        native_post(std::forward<Function>(f), std::allocator<void>());
+        native_->get_executor().post(std::forward<Function>(f), std::allocator<void>());
       } else {
         native_->get_executor().dispatch(std::forward<Function>(f), std::allocator<void>());
       }
       return;
     }
-    vtable_->execute(object(),
-                     detail::executor_function(std::forward<Function>(f), std::allocator<void>()));
+    base_type::execute(std::forward<Function>(f));
   }
 
   template <typename Function, typename Alloc>
   void post(Function&& f, const Alloc& a) const {
     if (native_ != nullptr) {
-      native_post(std::forward<Function>(f), a);
+      native_->get_executor().post(std::forward<Function>(f), a);
       return;
     }
-    vtable_->post(object(), detail::executor_function(std::forward<Function>(f), a));
+    checked_io_table().post(object(), detail::executor_function(std::forward<Function>(f), a));
   }
 
   template <typename Function, typename Alloc>
@@ -122,7 +137,7 @@ class any_io_executor {
       native_->get_executor().dispatch(std::forward<Function>(f), a);
       return;
     }
-    vtable_->dispatch(object(), detail::executor_function(std::forward<Function>(f), a));
+    checked_io_table().dispatch(object(), detail::executor_function(std::forward<Function>(f), a));
   }
 
   template <typename Function, typename Alloc>
@@ -131,189 +146,71 @@ class any_io_executor {
       native_->get_executor().defer(std::forward<Function>(f), a);
       return;
     }
-    vtable_->defer(object(), detail::executor_function(std::forward<Function>(f), a));
+    checked_io_table().defer(object(), detail::executor_function(std::forward<Function>(f), a));
   }
-
-  friend bool operator==(const any_io_executor& a, const any_io_executor& b) noexcept {
-    if (a.vtable_ == nullptr || b.vtable_ == nullptr) return a.vtable_ == b.vtable_;
-    return a.target_type() == b.target_type() && a.vtable_->equal(a.object(), b.object());
-  }
-  friend bool operator==(const any_io_executor& a, std::nullptr_t) noexcept { return !a; }
 
   // rill internal: the io_context when the target is a plain (untracked,
   // default-allocator) io_context executor, so that I/O objects can invoke
   // handlers directly instead of dispatching through the erasure.
   [[nodiscard]] io_context* rill_native_context() const noexcept { return native_; }
 
- private:
-  struct vtable_t {
-    const std::type_info& (*type)() noexcept;
-    void (*copy)(void* dst, const void* src);
-    void (*move)(void* dst, void* src) noexcept;
-    void (*destroy)(void* obj) noexcept;
-    bool (*equal)(const void* a, const void* b) noexcept;
-    execution_context& (*context)(const void* obj) noexcept;
+  // The function table: the property functions plus the TS members.
+  struct io_fns_type : fns_type {
     void (*work_started)(const void* obj) noexcept;
     void (*work_finished)(const void* obj) noexcept;
-    void (*execute)(const void* obj, detail::executor_function&& f);
     void (*post)(const void* obj, detail::executor_function&& f);
     void (*dispatch)(const void* obj, detail::executor_function&& f);
     void (*defer)(const void* obj, detail::executor_function&& f);
   };
 
-  static constexpr std::size_t buffer_size = 4 * sizeof(void*);
-
   template <typename Executor>
-  static constexpr bool stored_inline = sizeof(Executor) <= buffer_size &&
-                                        alignof(Executor) <= alignof(std::max_align_t) &&
-                                        std::is_nothrow_move_constructible_v<Executor>;
-
-  template <typename Executor>
-  static Executor& as(void* obj) noexcept {
-    if constexpr (stored_inline<Executor>) {
-      return *std::launder(static_cast<Executor*>(obj));
-    } else {
-      return **static_cast<Executor**>(obj);
-    }
-  }
-  template <typename Executor>
-  static const Executor& as(const void* obj) noexcept {
-    return as<Executor>(const_cast<void*>(obj));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+  static const fns_type* table_for() noexcept {
+    return &io_table_for<Executor>;
   }
 
+ private:
   template <typename T>
   struct is_plain_io_context_executor : std::false_type {};
   template <unsigned int Bits>
   struct is_plain_io_context_executor<io_context::basic_executor_type<std::allocator<void>, Bits>>
       : std::true_type {};
 
-  template <typename Executor>
-  static void submit(const Executor& ex, detail::executor_function&& f, int kind) {
-    if constexpr (rill::is_executor<Executor>::value) {
-      std::allocator<void> a;
-      if (kind == 0) {
-        ex.post(std::move(f), a);
-      } else if (kind == 1) {
-        ex.dispatch(std::move(f), a);
-      } else if (kind == 2) {
-        ex.defer(std::move(f), a);
-      } else {
-        ex.execute(std::move(f));
-      }
-    } else {
-      ex.execute(std::move(f));
-    }
+  template <detail::submit_kind Kind, typename Executor>
+  static void submit(const void* obj, detail::executor_function&& f) {
+    // The function object's memory already comes from the caller's
+    // allocator; the wrapper itself is small and recycled.
+    detail::executor_submit<Kind>(target_ref<Executor>(obj), std::move(f), std::allocator<void>());
   }
 
   template <typename Executor>
-  static const vtable_t* vtable_for() noexcept {
-    static constexpr vtable_t table{
-        []() noexcept -> const std::type_info& { return typeid(Executor); },
-        [](void* dst, const void* src) {
-          if constexpr (stored_inline<Executor>) {
-            ::new (dst) Executor(as<Executor>(src));
-          } else {
-            *static_cast<Executor**>(dst) = new Executor(as<Executor>(src));
-          }
-        },
-        [](void* dst, void* src) noexcept {
-          if constexpr (stored_inline<Executor>) {
-            ::new (dst) Executor(std::move(as<Executor>(src)));
-            as<Executor>(src).~Executor();
-          } else {
-            *static_cast<Executor**>(dst) = *static_cast<Executor**>(src);
-          }
-        },
-        [](void* obj) noexcept {
-          if constexpr (stored_inline<Executor>) {
-            as<Executor>(obj).~Executor();
-          } else {
-            delete *static_cast<Executor**>(obj);
-          }
-        },
-        [](const void* a, const void* b) noexcept { return as<Executor>(a) == as<Executor>(b); },
-        [](const void* obj) noexcept -> execution_context& { return as<Executor>(obj).context(); },
-        [](const void* obj) noexcept {
-          if constexpr (requires(const Executor& e) { e.on_work_started(); }) {
-            as<Executor>(obj).on_work_started();
-          }
-        },
-        [](const void* obj) noexcept {
-          if constexpr (requires(const Executor& e) { e.on_work_finished(); }) {
-            as<Executor>(obj).on_work_finished();
-          }
-        },
-        [](const void* obj, detail::executor_function&& f) {
-          submit<Executor>(as<Executor>(obj), std::move(f), 3);
-        },
-        [](const void* obj, detail::executor_function&& f) {
-          submit<Executor>(as<Executor>(obj), std::move(f), 0);
-        },
-        [](const void* obj, detail::executor_function&& f) {
-          submit<Executor>(as<Executor>(obj), std::move(f), 1);
-        },
-        [](const void* obj, detail::executor_function&& f) {
-          submit<Executor>(as<Executor>(obj), std::move(f), 2);
-        },
-    };
-    return &table;
+  static constexpr io_fns_type io_table_for{
+      default_table<Executor>,
+      // Work counting: TS executors count it; for execute-only executors
+      // the I/O objects keep prefer(ex, outstanding_work.tracked) instead.
+      [](const void* obj) noexcept {
+        if constexpr (requires(const Executor& e) { e.on_work_started(); }) {
+          target_ref<Executor>(obj).on_work_started();
+        }
+      },
+      [](const void* obj) noexcept {
+        if constexpr (requires(const Executor& e) { e.on_work_finished(); }) {
+          target_ref<Executor>(obj).on_work_finished();
+        }
+      },
+      &submit<detail::submit_kind::post, Executor>,
+      &submit<detail::submit_kind::dispatch, Executor>,
+      &submit<detail::submit_kind::defer, Executor>,
+  };
+
+  [[nodiscard]] const io_fns_type& io_table() const noexcept {
+    return static_cast<const io_fns_type&>(*fns_);
+  }
+  [[nodiscard]] const io_fns_type& checked_io_table() const {
+    return static_cast<const io_fns_type&>(checked_fns());
   }
 
-  template <typename Executor>
-  void emplace(Executor ex) {
-    if constexpr (stored_inline<Executor>) {
-      ::new (static_cast<void*>(buffer_)) Executor(std::move(ex));
-    } else {
-      *reinterpret_cast<Executor**>(buffer_) = new Executor(std::move(ex));
-    }
-    vtable_ = vtable_for<Executor>();
-    if constexpr (is_plain_io_context_executor<Executor>::value) {
-      if constexpr (!Executor::rill_tracked && !Executor::rill_continuation) {
-        native_ = &as<Executor>(buffer_).context();
-        native_never_ = Executor::rill_blocking_never;
-      }
-    }
-  }
-
-  template <typename Function, typename Alloc>
-  void native_post(Function&& f, const Alloc& a) const {
-    native_->get_executor().post(std::forward<Function>(f), a);
-  }
-
-  [[nodiscard]] void* object() const noexcept {
-    return const_cast<unsigned char*>(buffer_);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
-  }
-
-  void copy_from(const any_io_executor& other) {
-    if (other.vtable_ != nullptr) {
-      other.vtable_->copy(buffer_, other.buffer_);
-      vtable_ = other.vtable_;
-      native_ = other.native_;
-      native_never_ = other.native_never_;
-    }
-  }
-
-  void move_from(any_io_executor& other) noexcept {
-    if (other.vtable_ != nullptr) {
-      other.vtable_->move(buffer_, other.buffer_);
-      vtable_ = std::exchange(other.vtable_, nullptr);
-      native_ = std::exchange(other.native_, nullptr);
-      native_never_ = other.native_never_;
-    }
-  }
-
-  void reset() noexcept {
-    if (vtable_ != nullptr) {
-      vtable_->destroy(buffer_);
-      vtable_ = nullptr;
-      native_ = nullptr;
-    }
-  }
-
-  const vtable_t* vtable_ = nullptr;
   io_context* native_ = nullptr;
   bool native_never_ = false;
-  alignas(std::max_align_t) unsigned char buffer_[buffer_size]{};
 };
 
 }  // namespace rill

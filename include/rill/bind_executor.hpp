@@ -16,11 +16,50 @@
 
 namespace rill {
 
+namespace detail {
+// The argument types of the target, as Asio's executor_binder reports them
+// (argument_type for one argument, first_ and second_argument_type for two).
+template <typename T>
+struct binder_argument_types {};
+template <typename T>
+requires requires { typename T::argument_type; }
+struct binder_argument_types<T> {
+  using argument_type = typename T::argument_type;
+};
+template <typename T>
+requires requires {
+  typename T::first_argument_type;
+  typename T::second_argument_type;
+}
+struct binder_argument_types<T> {
+  using first_argument_type = typename T::first_argument_type;
+  using second_argument_type = typename T::second_argument_type;
+};
+template <typename R, typename A1>
+struct binder_argument_types<R (*)(A1)> {
+  using argument_type = A1;
+};
+template <typename R, typename A1>
+struct binder_argument_types<R(A1)> {
+  using argument_type = A1;
+};
+template <typename R, typename A1, typename A2>
+struct binder_argument_types<R (*)(A1, A2)> {
+  using first_argument_type = A1;
+  using second_argument_type = A2;
+};
+template <typename R, typename A1, typename A2>
+struct binder_argument_types<R(A1, A2)> {
+  using first_argument_type = A1;
+  using second_argument_type = A2;
+};
+}  // namespace detail
+
 // A handler (target) together with the executor it must be invoked on. Its
 // associated executor is that executor; its associated allocator is the
 // target's, so binding an executor never loses a custom allocator.
 template <typename T, typename Executor>
-class executor_binder {
+class executor_binder : public detail::binder_argument_types<T> {
  public:
   using target_type = T;
   using executor_type = Executor;

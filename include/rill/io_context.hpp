@@ -36,10 +36,23 @@ class io_context : public execution_context {
   using executor_type = basic_executor_type<std::allocator<void>, 0>;
   using count_type = std::size_t;
   class service;
+  // The legacy strand (rill/io_context_strand.hpp, also included by rill/strand.hpp).
+  class strand;
 
   io_context() : io_context(RILL_CONCURRENCY_HINT_DEFAULT) {}
   explicit io_context(int concurrency_hint)
       : impl_(make_service<detail::scheduler>(*this, concurrency_hint)) {}
+  // As in Asio 1.35: the context's own state (services, the scheduler, the
+  // reactor and its descriptor states, timer queues, signal registrations)
+  // is allocated with a instead of the global heap. Operations still use
+  // their handlers' allocators. See execution_context for what remains.
+  template <typename Allocator>
+  io_context(allocator_arg_t tag, const Allocator& a)
+      : io_context(tag, a, RILL_CONCURRENCY_HINT_DEFAULT) {}
+  template <typename Allocator>
+  io_context(allocator_arg_t tag, const Allocator& a, int concurrency_hint)
+      : execution_context(tag, a),
+        impl_(make_service<detail::scheduler>(*this, concurrency_hint)) {}
   // Destroys, without invoking, every handler that is still queued.
   ~io_context() = default;
 

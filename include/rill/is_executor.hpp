@@ -1,16 +1,16 @@
 // rill/is_executor.hpp - what rill accepts as an executor.
 #pragma once
 
-#include <concepts>
 #include <memory>
 #include <type_traits>
+
+#include <rill/execution/executor.hpp>
+#include <rill/execution/invocable_archetype.hpp>
 
 namespace rill {
 
 namespace detail {
-struct invocable_archetype {
-  void operator()() const {}
-};
+using execution::invocable_archetype;
 }  // namespace detail
 
 // An executor in the Networking TS sense, as Asio's is_executor: it has a
@@ -25,23 +25,8 @@ template <typename T>
   t.defer(f, std::allocator<void>());
 } > {};
 
-namespace execution {
-
-// An executor in the standard-executors sense (Asio's execution::executor):
-// copyable, comparable, and able to execute a function object.
-template <typename T>
-concept executor = std::is_nothrow_copy_constructible_v<T> && std::equality_comparable<T> &&
-    requires(const T& t, detail::invocable_archetype f) {
-  t.execute(f);
-};
-
-template <typename T>
-struct is_executor : std::bool_constant<executor<T>> {};
-
-template <typename T>
-inline constexpr bool is_executor_v = is_executor<T>::value;
-
-}  // namespace execution
+// The executor of the standard-executors model (execution::executor,
+// execution::is_executor) is in <rill/execution/executor.hpp>.
 
 namespace detail {
 // Either kind: what post, dispatch, defer and bind_executor accept.

@@ -32,8 +32,9 @@ class system_context : public execution_context {
   void join();
 
  private:
-  friend class system_executor;
-  friend void detail::system_post(detail::operation* op);
+  friend void detail::system_post(detail::operation* op, bool is_continuation);
+  friend system_context& detail::system_context_instance() noexcept;
+  friend std::size_t detail::system_context_thread_count() noexcept;
 
   system_context();
   static system_context& instance();

@@ -58,6 +58,9 @@ class thread_pool : public execution_context {
   friend struct detail::scheduler_access;
 
   detail::scheduler& impl_;
+  // The pool's threads plus attached ones: the executors' occupancy, as in
+  // Asio.
+  std::atomic<std::size_t> num_threads_{0};
   std::vector<std::thread> threads_;
   // Serialises join()/wait(), which give up the pool's own unit of work once.
   std::mutex join_mutex_;

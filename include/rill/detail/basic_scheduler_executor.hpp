@@ -2,11 +2,25 @@
 // that runs on a detail::scheduler (io_context, thread_pool).
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <type_traits>
 #include <utility>
 
+#include <rill/detail/blocking_executor_op.hpp>
 #include <rill/detail/executor_op.hpp>
 #include <rill/detail/scheduler.hpp>
+#include <rill/execution/allocator.hpp>
+#include <rill/execution/blocking.hpp>
+#include <rill/execution/context.hpp>
+#include <rill/execution/mapping.hpp>
+#include <rill/execution/occupancy.hpp>
+#include <rill/execution/outstanding_work.hpp>
+#include <rill/execution/relationship.hpp>
+
+namespace rill {
+class thread_pool;
+}  // namespace rill
 
 namespace rill::detail {
 
@@ -17,13 +31,21 @@ struct scheduler_access {
   static scheduler& get(Context& ctx) noexcept {
     return ctx.impl_;
   }
+  // The number of threads of a thread_pool (its occupancy).
+  template <typename Context>
+  static std::size_t thread_count(const Context& ctx) noexcept {
+    return ctx.num_threads_.load(std::memory_order_relaxed);
+  }
 };
 
 // An executor that submits function objects to the scheduler of a Context.
 // io_context::basic_executor_type and thread_pool::basic_executor_type are
 // this template, so both contexts share one implementation of the executor
-// surface. Bits select properties as Asio's do: blocking.never,
-// relationship.continuation and outstanding_work.tracked.
+// surface. Bits select properties as Asio's do: blocking.never (or, for a
+// thread pool, blocking.always), relationship.continuation and
+// outstanding_work.tracked; the allocator is the one require(ex,
+// execution::allocator(a)) asked for. Requiring a property returns the
+// executor type with other Bits, so every property is known statically.
 template <typename Context, typename Allocator, unsigned int Bits>
 class basic_scheduler_executor {
  public:
@@ -63,11 +85,87 @@ class basic_scheduler_executor {
 
   [[nodiscard]] Context& context() const noexcept { return *target_; }
 
+  // Properties, as Asio's io_context and thread_pool executors have them.
+  // blocking.always is a thread pool's only: an io_context executor whose
+  // caller does not run the context would wait forever.
+  [[nodiscard]] constexpr auto require(execution::blocking_t::possibly_t /*p*/) const {
+    return rebind<Allocator, Bits & ~blocking_mask>(allocator_);
+  }
+  [[nodiscard]] constexpr auto require(execution::blocking_t::never_t /*p*/) const {
+    return rebind<Allocator, (Bits & ~blocking_mask) | blocking_never>(allocator_);
+  }
+  [[nodiscard]] constexpr auto require(
+      execution::blocking_t::always_t /*p*/) const requires std::is_same_v<Context, thread_pool> {
+    return rebind<Allocator, (Bits & ~blocking_mask) | blocking_always>(allocator_);
+  }
+  [[nodiscard]] constexpr auto require(execution::relationship_t::fork_t /*p*/) const {
+    return rebind<Allocator, Bits & ~relationship_continuation>(allocator_);
+  }
+  [[nodiscard]] constexpr auto require(execution::relationship_t::continuation_t /*p*/) const {
+    return rebind<Allocator, Bits | relationship_continuation>(allocator_);
+  }
+  [[nodiscard]] constexpr auto require(execution::outstanding_work_t::tracked_t /*p*/) const {
+    return rebind<Allocator, Bits | outstanding_work_tracked>(allocator_);
+  }
+  [[nodiscard]] constexpr auto require(execution::outstanding_work_t::untracked_t /*p*/) const {
+    return rebind<Allocator, Bits & ~outstanding_work_tracked>(allocator_);
+  }
+  template <typename OtherAllocator>
+  [[nodiscard]] constexpr auto require(execution::allocator_t<OtherAllocator> a) const {
+    return rebind<OtherAllocator, Bits>(a.value());
+  }
+  [[nodiscard]] constexpr auto require(execution::allocator_t<void> /*p*/) const {
+    return rebind<std::allocator<void>, Bits>(std::allocator<void>());
+  }
+
+  static constexpr execution::mapping_t query(execution::mapping_t /*p*/) noexcept {
+    return execution::mapping.thread;
+  }
+  [[nodiscard]] Context& query(execution::context_t /*p*/) const noexcept { return *target_; }
+  static constexpr execution::blocking_t query(execution::blocking_t /*p*/) noexcept {
+    if constexpr ((Bits & blocking_never) != 0) {
+      return execution::blocking.never;
+    } else if constexpr ((Bits & blocking_always) != 0) {
+      return execution::blocking.always;
+    } else {
+      return execution::blocking.possibly;
+    }
+  }
+  static constexpr execution::relationship_t query(execution::relationship_t /*p*/) noexcept {
+    if constexpr ((Bits & relationship_continuation) != 0) {
+      return execution::relationship.continuation;
+    } else {
+      return execution::relationship.fork;
+    }
+  }
+  static constexpr execution::outstanding_work_t query(
+      execution::outstanding_work_t /*p*/) noexcept {
+    if constexpr ((Bits & outstanding_work_tracked) != 0) {
+      return execution::outstanding_work.tracked;
+    } else {
+      return execution::outstanding_work.untracked;
+    }
+  }
+  template <typename OtherAllocator>
+  [[nodiscard]] constexpr Allocator query(
+      execution::allocator_t<OtherAllocator> /*p*/) const noexcept {
+    return allocator_;
+  }
+  [[nodiscard]] constexpr Allocator query(execution::allocator_t<void> /*p*/) const noexcept {
+    return allocator_;
+  }
+  // A thread pool's occupancy is its number of threads.
+  [[nodiscard]] std::size_t query(
+      execution::occupancy_t /*p*/) const noexcept requires std::is_same_v<Context, thread_pool> {
+    return scheduler_access::thread_count(*target_);
+  }
+
   // For type-erased wrappers (any_io_executor) that take a direct path to
   // the scheduler: the property bits this executor carries.
   static constexpr bool rill_blocking_never = (Bits & 1U) != 0;
   static constexpr bool rill_continuation = (Bits & 2U) != 0;
   static constexpr bool rill_tracked = (Bits & 4U) != 0;
+  static constexpr bool rill_blocking_always = (Bits & 8U) != 0;
 
   // True when the calling thread is running the executor's context.
   [[nodiscard]] bool running_in_this_thread() const noexcept {
@@ -82,7 +180,10 @@ class basic_scheduler_executor {
   // from the executor's allocator.
   template <typename Function>
   void execute(Function&& f) const {
-    if constexpr ((Bits & blocking_never) == 0) {
+    if constexpr ((Bits & blocking_always) != 0) {
+      execute_and_wait(std::forward<Function>(f));
+      return;
+    } else if constexpr ((Bits & blocking_never) == 0) {
       if (running_in_this_thread()) {
         std::decay_t<Function> tmp(std::forward<Function>(f));
         std::move(tmp)();
@@ -131,6 +232,8 @@ class basic_scheduler_executor {
     blocking_never = 1,
     relationship_continuation = 2,
     outstanding_work_tracked = 4,
+    blocking_always = 8,
+    blocking_mask = blocking_never | blocking_always,
   };
 
   explicit basic_scheduler_executor(Context& ctx, const Allocator& a = Allocator()) noexcept
@@ -139,6 +242,26 @@ class basic_scheduler_executor {
   }
 
   [[nodiscard]] scheduler& impl() const noexcept { return scheduler_access::get(*target_); }
+
+  template <typename OtherAllocator, unsigned int OtherBits>
+  [[nodiscard]] basic_scheduler_executor<Context, OtherAllocator, OtherBits> rebind(
+      const OtherAllocator& a) const {
+    return basic_scheduler_executor<Context, OtherAllocator, OtherBits>(*target_, a);
+  }
+
+  // blocking.always: inside the pool the function runs at once; otherwise
+  // it is queued from this stack (no allocation) and the caller waits.
+  template <typename Function>
+  void execute_and_wait(Function&& f) const {
+    std::decay_t<Function> tmp(std::forward<Function>(f));
+    if (running_in_this_thread()) {
+      std::move(tmp)();
+      return;
+    }
+    blocking_executor_op<std::decay_t<Function>> op(tmp);
+    impl().post_immediate(&op, false);
+    op.wait();
+  }
 
   void swap(basic_scheduler_executor& other) noexcept {
     std::swap(target_, other.target_);

@@ -25,9 +25,10 @@ namespace rill::detail {
 
 // Keeps one I/O executor's context from running out of work while the
 // composed operation is pending, as Asio's composed_work_guard. Executors
-// with work counting (io_context's, thread_pool's) get a work guard; the
-// system executor never runs out of work; an executor that can only execute
-// is just kept (rill has no outstanding_work property yet).
+// with work counting (io_context's, thread_pool's) get a work guard, as do
+// executors of the standard model (the guard holds prefer(ex,
+// outstanding_work.tracked)); the system executor never runs out of work;
+// anything else is just kept.
 template <typename Executor>
 class composed_work_guard {
  public:
@@ -41,11 +42,11 @@ class composed_work_guard {
 };
 
 template <typename Executor>
-requires requires(const Executor& ex) {
+requires(requires(const Executor& ex) {
   ex.on_work_started();
   ex.on_work_finished();
-}
-class composed_work_guard<Executor> : public executor_work_guard<Executor> {
+} || execution::executor<Executor>) class composed_work_guard<Executor>
+    : public executor_work_guard<Executor> {
  public:
   explicit composed_work_guard(const Executor& ex) noexcept : executor_work_guard<Executor>(ex) {}
 };

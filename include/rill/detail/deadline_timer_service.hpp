@@ -38,7 +38,8 @@ class deadline_timer_service final
   explicit deadline_timer_service(execution_context& ctx)
       : execution_context_service_base<deadline_timer_service>(ctx),
         scheduler_(use_service<scheduler>(ctx)),
-        reactor_(use_service<epoll_reactor>(ctx)) {
+        reactor_(use_service<epoll_reactor>(ctx)),
+        queue_(ctx) {
     reactor_.add_timer_queue(queue_);
   }
 

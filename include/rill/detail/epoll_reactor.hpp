@@ -3,7 +3,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <mutex>
 #include <system_error>
 #include <vector>
@@ -36,6 +35,7 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
     op_queue<reactor_op> queues_[max_ops];
     bool shutdown_ = false;
     descriptor_state* next_free_ = nullptr;
+    descriptor_state* next_all_ = nullptr;  // every state ever made
   };
   using per_descriptor_data = descriptor_state*;
 
@@ -136,7 +136,9 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
   int interrupter_fd_ = -1;  // an eventfd, readable when interrupt() was called
 
   std::mutex registry_mutex_;
-  std::vector<std::unique_ptr<descriptor_state>> states_;  // every state ever made
+  // Every state ever made, linked through next_all_, in the context's
+  // memory; freed when the reactor is destroyed.
+  descriptor_state* states_ = nullptr;
   descriptor_state* free_states_ = nullptr;
   // States released since the reactor last started a run(). An event array
   // fetched before a descriptor was closed may still point at its state, so
@@ -145,7 +147,7 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
   descriptor_state* pending_free_states_ = nullptr;
 
   std::mutex timer_mutex_;
-  std::vector<timer_queue_base*> timer_queues_;
+  std::vector<timer_queue_base*, context_allocator<timer_queue_base*>> timer_queues_;
   // True while run() blocks with a timeout computed from the timer queues;
   // written under timer_mutex_, so a new earliest timer knows whether it
   // must interrupt the wait.

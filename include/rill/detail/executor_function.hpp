@@ -34,6 +34,11 @@ class executor_function {
 
   ~executor_function() { reset(); }
 
+  // Hands over the operation that holds the function (null if empty), for
+  // executors that queue operations themselves (a strand): completing it
+  // with a non-null owner frees, then calls; destroying it only frees.
+  [[nodiscard]] operation* release() noexcept { return std::exchange(op_, nullptr); }
+
   // Frees the storage, then calls the function object (executor_op's order).
   void operator()() {
     if (operation* op = std::exchange(op_, nullptr)) {

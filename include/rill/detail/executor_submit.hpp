@@ -7,8 +7,14 @@
 
 #include <rill/associated_allocator.hpp>
 #include <rill/associated_executor.hpp>
+#include <rill/execution/allocator.hpp>
+#include <rill/execution/blocking.hpp>
+#include <rill/execution/execute.hpp>
+#include <rill/execution/relationship.hpp>
 #include <rill/executor_work_guard.hpp>
 #include <rill/is_executor.hpp>
+#include <rill/prefer.hpp>
+#include <rill/require.hpp>
 
 namespace rill::detail {
 
@@ -16,7 +22,11 @@ enum class submit_kind { post, dispatch, defer };
 
 // Executors with post/dispatch/defer members receive the allocator that the
 // function object's memory must come from. Executors that only have
-// execute() get the function object as it is; their own policy applies.
+// execute() are given the properties that make execute() behave as post,
+// dispatch or defer, as in Asio: post requires blocking.never and prefers
+// relationship.fork, defer requires blocking.never and prefers
+// relationship.continuation, dispatch prefers blocking.possibly; all prefer
+// the allocator.
 template <submit_kind Kind, typename Executor, typename Function, typename Alloc>
 void executor_submit(const Executor& ex, Function&& f, const Alloc& a) {
   if constexpr (rill::is_executor<Executor>::value) {
@@ -27,8 +37,17 @@ void executor_submit(const Executor& ex, Function&& f, const Alloc& a) {
     } else {
       ex.defer(std::forward<Function>(f), a);
     }
+  } else if constexpr (Kind == submit_kind::post) {
+    execution::execute(rill::prefer(rill::require(ex, execution::blocking.never),
+                                    execution::relationship.fork, execution::allocator(a)),
+                       std::forward<Function>(f));
+  } else if constexpr (Kind == submit_kind::dispatch) {
+    execution::execute(rill::prefer(ex, execution::blocking.possibly, execution::allocator(a)),
+                       std::forward<Function>(f));
   } else {
-    ex.execute(std::forward<Function>(f));
+    execution::execute(rill::prefer(rill::require(ex, execution::blocking.never),
+                                    execution::relationship.continuation, execution::allocator(a)),
+                       std::forward<Function>(f));
   }
 }
 

@@ -8,6 +8,8 @@
 #include <utility>
 
 #include <rill/associated_allocator.hpp>
+#include <rill/detail/memory_counters.hpp>
+#include <rill/detail/thread_cache.hpp>
 #include <rill/recycling_allocator.hpp>
 
 namespace rill::detail {
@@ -39,17 +41,27 @@ using rebound_allocator_t =
 
 // Allocates and constructs an Op through the allocator a (rebound). If the
 // allocator or the constructor throws, nothing is left allocated and the
-// exception propagates to the initiating function.
+// exception propagates to the initiating function. Every operation is
+// counted here and in deallocate_operation (rill/memory/memory_stats.hpp).
 template <typename Op, typename Alloc, typename... Args>
 Op* allocate_operation(const Alloc& a, Args&&... args) {
   using rebound = rebound_allocator_t<Op, Alloc>;
   using traits = std::allocator_traits<rebound>;
   rebound alloc(operation_allocator(a));
-  Op* memory = std::to_address(traits::allocate(alloc, 1));
+  Op* memory = nullptr;
+  if constexpr (is_std_allocator<Alloc>::value) {
+    // The recycling cache; its slow path counts a miss.
+    memory = static_cast<Op*>(cache::allocate_operation_block(sizeof(Op), alignof(Op)));
+    memory_counters::note_cache_allocation(sizeof(Op));
+  } else {
+    memory = std::to_address(traits::allocate(alloc, 1));
+    memory_counters::note_handler_allocation(sizeof(Op));
+  }
   try {
     return ::new (static_cast<void*>(memory)) Op(std::forward<Args>(args)...);
   } catch (...) {
     traits::deallocate(alloc, memory, 1);
+    memory_counters::note_deallocation();
     throw;
   }
 }
@@ -64,6 +76,7 @@ void deallocate_operation(const Alloc& a, Op* op) noexcept {
   rebound alloc(operation_allocator(a));
   op->~Op();
   traits::deallocate(alloc, op, 1);
+  memory_counters::note_deallocation();
 }
 
 }  // namespace rill::detail

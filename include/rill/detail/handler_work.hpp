@@ -8,7 +8,10 @@
 #include <rill/associated_executor.hpp>
 #include <rill/detail/bind_handler.hpp>
 #include <rill/detail/executor_submit.hpp>
+#include <rill/execution/outstanding_work.hpp>
 #include <rill/executor_work_guard.hpp>
+#include <rill/is_executor.hpp>
+#include <rill/prefer.hpp>
 
 namespace rill::detail {
 
@@ -39,6 +42,71 @@ requires(!has_own_executor<Handler, IoExecutor> &&
   }
 };
 
+// One unit of work on an executor, held by a pending operation, and the
+// executor to deliver its handler through. Networking TS executors count it
+// with on_work_started/on_work_finished, and need none when the operation
+// takes the direct path (take_work false). Executors of the standard model
+// are kept as prefer(ex, outstanding_work.tracked), as in Asio's
+// handler_work; that copy holds the work until it is destroyed.
+template <typename Executor, bool = rill::is_executor<Executor>::value>
+class executor_work {
+ public:
+  executor_work(const Executor& ex, bool take_work)
+      : executor_(take_work ? ex : kept_copy(ex)), owns_work_(take_work) {
+    if (take_work) executor_.on_work_started();
+  }
+
+  executor_work(executor_work&& other) noexcept
+      : executor_(std::move(other.executor_)), owns_work_(std::exchange(other.owns_work_, false)) {}
+  executor_work& operator=(executor_work&&) = delete;
+
+  ~executor_work() {
+    if (owns_work_) executor_.on_work_finished();
+  }
+
+  [[nodiscard]] bool owns_work() const noexcept { return owns_work_; }
+
+  // Dispatches f through the executor, then gives up the work.
+  template <typename Function, typename Alloc>
+  void dispatch(Function&& f, const Alloc& a) {
+    executor_submit<submit_kind::dispatch>(executor_, std::forward<Function>(f), a);
+    owns_work_ = false;
+    executor_.on_work_finished();
+  }
+
+ private:
+  // Without work the executor is not needed: an any_io_executor wrapping a
+  // plain io_context executor is then not copied.
+  static Executor kept_copy(const Executor& ex) {
+    if constexpr (std::is_default_constructible_v<Executor>) {
+      return Executor();
+    } else {
+      return ex;
+    }
+  }
+
+  Executor executor_;
+  bool owns_work_;
+};
+
+template <typename Executor>
+class executor_work<Executor, false> {
+ public:
+  executor_work(const Executor& ex, bool /*take_work*/)
+      : executor_(rill::prefer(ex, execution::outstanding_work.tracked)) {}
+
+  [[nodiscard]] static constexpr bool owns_work() noexcept { return true; }
+
+  template <typename Function, typename Alloc>
+  void dispatch(Function&& f, const Alloc& a) {
+    executor_submit<submit_kind::dispatch>(executor_, std::forward<Function>(f), a);
+  }
+
+ private:
+  std::decay_t<prefer_result_t<const Executor&, const execution::outstanding_work_t::tracked_t&>>
+      executor_;
+};
+
 // A handler without an executor of its own, on an I/O object whose
 // executor is something else (any_io_executor, a strand): the handler is
 // dispatched through the I/O executor, as in Asio, and that executor's
@@ -49,29 +117,19 @@ requires(!has_own_executor<Handler, IoExecutor> &&
          !scheduler_executor<IoExecutor>) class handler_work<Handler, IoExecutor> {
  public:
   handler_work(const Handler& /*handler*/, const IoExecutor& io_ex)
-      : executor_(kept_copy(io_ex)), owns_work_(!is_native(io_ex)) {
-    if (owns_work_) executor_.on_work_started();
-  }
+      : work_(io_ex, !is_native(io_ex)) {}
 
-  handler_work(handler_work&& other) noexcept
-      : executor_(std::move(other.executor_)), owns_work_(std::exchange(other.owns_work_, false)) {}
+  handler_work(handler_work&& other) noexcept = default;
   handler_work& operator=(handler_work&&) = delete;
-
-  ~handler_work() {
-    if (owns_work_) executor_.on_work_finished();
-  }
 
   template <typename... Args>
   void complete(Handler& handler, Args&&... args) {
-    if (!owns_work_) {
+    if (!work_.owns_work()) {
       std::move(handler)(std::forward<Args>(args)...);
       return;
     }
     auto alloc = get_associated_allocator(handler);
-    executor_submit<submit_kind::dispatch>(
-        executor_, bind_handler(std::move(handler), std::forward<Args>(args)...), alloc);
-    owns_work_ = false;
-    executor_.on_work_finished();
+    work_.dispatch(bind_handler(std::move(handler), std::forward<Args>(args)...), alloc);
   }
 
  private:
@@ -84,16 +142,8 @@ requires(!has_own_executor<Handler, IoExecutor> &&
     }
   }
 
-  static IoExecutor kept_copy(const IoExecutor& io_ex) {
-    if constexpr (std::is_default_constructible_v<IoExecutor>) {
-      if (is_native(io_ex)) return IoExecutor();
-    }
-    return io_ex;
-  }
-
   // Empty when the direct path is taken.
-  IoExecutor executor_;
-  bool owns_work_;
+  executor_work<IoExecutor> work_;
 };
 
 // The io_context whose own thread may invoke a handler bound to ex without
@@ -121,38 +171,29 @@ class handler_work<Handler, IoExecutor> {
   // invoked directly: dispatching would run it inline anyway. Otherwise the
   // handler's executor is kept busy until the handler has been handed to it.
   handler_work(const Handler& handler, const IoExecutor& io_ex)
-      : executor_(get_associated_executor(handler, io_ex)) {
-    const void* native = native_context_of(executor_);
-    if (native == nullptr || native != native_context_of(io_ex)) {
-      executor_.on_work_started();
-      owns_work_ = true;
-    }
-  }
+      : work_(make_work(get_associated_executor(handler, io_ex), io_ex)) {}
 
-  handler_work(handler_work&& other) noexcept
-      : executor_(std::move(other.executor_)), owns_work_(std::exchange(other.owns_work_, false)) {}
+  handler_work(handler_work&& other) noexcept = default;
   handler_work& operator=(handler_work&&) = delete;
-
-  ~handler_work() {
-    if (owns_work_) executor_.on_work_finished();
-  }
 
   template <typename... Args>
   void complete(Handler& handler, Args&&... args) {
-    if (!owns_work_) {
+    if (!work_.owns_work()) {
       std::move(handler)(std::forward<Args>(args)...);
       return;
     }
     auto alloc = get_associated_allocator(handler);
-    executor_submit<submit_kind::dispatch>(
-        executor_, bind_handler(std::move(handler), std::forward<Args>(args)...), alloc);
-    owns_work_ = false;
-    executor_.on_work_finished();
+    work_.dispatch(bind_handler(std::move(handler), std::forward<Args>(args)...), alloc);
   }
 
  private:
-  executor_type executor_;
-  bool owns_work_ = false;
+  static executor_work<executor_type> make_work(const executor_type& ex, const IoExecutor& io_ex) {
+    const void* native = native_context_of(ex);
+    return executor_work<executor_type>(ex,
+                                        native == nullptr || native != native_context_of(io_ex));
+  }
+
+  executor_work<executor_type> work_;
 };
 
 }  // namespace rill::detail

@@ -65,13 +65,16 @@ struct thread_state {
 // no thread_local wrapper call on the hot path.
 extern constinit thread_local thread_state tls_state;
 
-// Out-of-line slow paths (src/thread_cache.cpp).
-void* refill(std::size_t cls);
+// Out-of-line slow paths (src/thread_cache.cpp). for_operation: the block
+// is an operation's, so going to the heap counts as the operation's cache
+// miss in rill::memory_stats.
+void* refill(std::size_t cls, bool for_operation = false);
 void overflow(std::size_t cls, void* block) noexcept;
-void* allocate_large(std::size_t size, std::size_t align);
+void* allocate_large(std::size_t size, std::size_t align, bool for_operation = false);
 void deallocate_large(void* p, std::size_t size, std::size_t align) noexcept;
 
-inline void* allocate(std::size_t size, std::size_t align) {
+template <bool ForOperation>
+inline void* allocate_block(std::size_t size, std::size_t align) {
   if (size <= max_size && align <= alignof(std::max_align_t)) [[likely]] {
     const std::size_t cls = class_of(size);
     bucket& b = tls_state.buckets[cls];
@@ -80,9 +83,18 @@ inline void* allocate(std::size_t size, std::size_t align) {
       --b.count;
       return block;
     }
-    return refill(cls);
+    return refill(cls, ForOperation);
   }
-  return allocate_large(size, align);
+  return allocate_large(size, align, ForOperation);
+}
+
+inline void* allocate(std::size_t size, std::size_t align) {
+  return allocate_block<false>(size, align);
+}
+
+// allocate() for an operation (detail/handler_alloc.hpp).
+inline void* allocate_operation_block(std::size_t size, std::size_t align) {
+  return allocate_block<true>(size, align);
 }
 
 inline void deallocate(void* p, std::size_t size, std::size_t align) noexcept {

@@ -12,6 +12,7 @@
 #include <rill/detail/timer_queue_base.hpp>
 #include <rill/detail/wait_op.hpp>
 #include <rill/error.hpp>
+#include <rill/execution_context.hpp>
 
 namespace rill::detail {
 
@@ -38,6 +39,10 @@ class timer_queue final : public timer_queue_base {
     op_queue<wait_op> waits_;
     std::size_t heap_index_ = not_in_heap;
   };
+
+  timer_queue() = default;
+  // The heap's memory comes from the context's (its allocator, if any).
+  explicit timer_queue(execution_context& ctx) : heap_(context_allocator<entry>(ctx)) {}
 
   // Adds a wait for the timer expiring at time. Returns true if the timer
   // is now the earliest, so the reactor's sleep must be shortened.
@@ -184,7 +189,7 @@ class timer_queue final : public timer_queue_base {
   }
 
   // Grows once to the largest number of armed timers, then never allocates.
-  std::vector<entry> heap_;
+  std::vector<entry, context_allocator<entry>> heap_;
 };
 
 }  // namespace rill::detail
