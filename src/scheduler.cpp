@@ -77,10 +77,22 @@ void scheduler::wake_one_locked() {
 }
 
 void scheduler::post_shared(operation* op) {
-  std::lock_guard lock(mutex_);
-  queue_.push(op);
-  queue_nonempty_.store(true, std::memory_order_relaxed);
-  wake_one_locked();
+  bool notify = false;
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push(op);
+    queue_nonempty_.store(true, std::memory_order_relaxed);
+    if (idle_threads_.load(std::memory_order_relaxed) > 0) {
+      notify = true;
+    } else if (task_running_ && !task_interrupted_) {
+      task_interrupted_ = true;
+      task_.load(std::memory_order_relaxed)->interrupt();
+    }
+  }
+  // Signalled after unlocking, as Asio does: the woken thread can take the
+  // mutex at once instead of blocking on it again (a cross-thread hand-off
+  // otherwise costs an extra context switch).
+  if (notify) wakeup_.notify_one();
 }
 
 void scheduler::post_deferred_completion(operation* op) {
@@ -97,10 +109,19 @@ void scheduler::post_deferred_completions(op_queue<operation>& ops) {
     ti->private_queue.push(ops);
     return;
   }
-  std::lock_guard lock(mutex_);
-  queue_.push(ops);
-  queue_nonempty_.store(true, std::memory_order_relaxed);
-  wake_one_locked();
+  bool notify = false;
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push(ops);
+    queue_nonempty_.store(true, std::memory_order_relaxed);
+    if (idle_threads_.load(std::memory_order_relaxed) > 0) {
+      notify = true;
+    } else if (task_running_ && !task_interrupted_) {
+      task_interrupted_ = true;
+      task_.load(std::memory_order_relaxed)->interrupt();
+    }
+  }
+  if (notify) wakeup_.notify_one();
 }
 
 void scheduler::init_task(scheduler_task* task) {
