@@ -47,8 +47,8 @@ inline bench::measurement run_mt_chains(std::size_t threads, std::size_t chains,
       if (use_strands) {
         net::post(strands[i], mt_chain_handler<strand_type>(state[i], strands[i]));
       } else {
-        net::post(ioc, mt_chain_handler<net::io_context::executor_type>(state[i],
-                                                                        ioc.get_executor()));
+        net::post(ioc,
+                  mt_chain_handler<net::io_context::executor_type>(state[i], ioc.get_executor()));
       }
     }
   };
