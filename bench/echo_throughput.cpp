@@ -1,5 +1,5 @@
-// TCP echo-throughput benchmark: rill against Asio, side by side in one
-// process.
+// TCP echo-throughput benchmark: rill against Asio on epoll and Asio on
+// io_uring (its shared library, asio_uring.hpp), side by side in one process.
 //
 // 64 connections over loopback, both ends of each on one io_context run by
 // one thread. Each client keeps up to 4 messages of 1 KiB in flight: a writer
@@ -12,7 +12,7 @@
 // message). See docs/benchmarks.md.
 //
 // Usage: rill_bench_echo_throughput [--ops=N] [--reps=N] [--quick] [--json]
-//                                   [--filter=TEXT]
+//                                   [--filter=TEXT] [--only=LIBRARY]
 // Build options: see harness.hpp (RILL_BENCH_ASIO_ONLY, RILL_BENCH_NO_MALLOC_COUNT).
 
 #include <algorithm>
@@ -54,6 +54,10 @@ constexpr std::size_t connection_count = 64;
 constexpr std::uint64_t default_ops = 100'000;
 constexpr std::uint64_t quick_ops = 2'000;
 
+// The target from issue 7, against the better Asio build; only reported,
+// never turned into an exit code.
+constexpr double target_ratio = 1.2;
+
 template <bool Custom>
 bench::row make_row() {
   bench::row r;
@@ -66,7 +70,7 @@ bench::row make_row() {
                   ", \"depth\": " + std::to_string(bench_rill::echo_depth) +
                   ", \"custom_alloc\": " + (Custom ? "true" : "false");
   r.custom_alloc = Custom;
-  r.target_ratio = 0;  // issue 3 sets no speed target for this workload
+  r.target_ratio = target_ratio;
   // --ops messages in all, split evenly over the connections; a tenth as warm-up.
   r.run_asio = [](const bench::options& opts) {
     const std::uint64_t per_connection = std::max<std::uint64_t>(1, opts.ops / connection_count);
@@ -78,6 +82,13 @@ bench::row make_row() {
     return bench_rill::run_echo<Custom>(connection_count, per_connection,
                                         std::max<std::uint64_t>(1, per_connection / 10));
   };
+#if defined(RILL_BENCH_ASIO_URING)
+  r.run_asio_uring = [](const bench::options& opts) {
+    const std::uint64_t per_connection = std::max<std::uint64_t>(1, opts.ops / connection_count);
+    return bench::asio_uring().echo(Custom, connection_count, per_connection,
+                                    std::max<std::uint64_t>(1, per_connection / 10));
+  };
+#endif
   return r;
 }
 
@@ -104,7 +115,7 @@ int main(int argc, char** argv) {
   p.rate_scale = 1e6;
   p.allocs_label = "heap allocs/op";
   p.incomplete = "the connections did not echo the expected messages";
-  p.targets = "no speed target; 0 rill heap allocs/op everywhere";
+  p.targets = "rill >= 1.2x the best Asio on every row; 0 rill heap allocs/op everywhere";
   p.title = &title;
   p.rows = &all_rows;
   return bench::run_main(p, argc, argv);

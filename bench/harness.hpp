@@ -3,6 +3,9 @@
 // targets line and the start-up checks. A program describes itself (a
 // `bench::program`) and its rows (`bench::row`, one run function per library)
 // and hands over to `bench::run_main`; see post_chain.cpp for the pattern.
+// A row may have a third run function, Asio's io_uring build (asio_uring.hpp);
+// its rows then show both Asio builds, and the ratio that counts for the
+// targets is rill against the better of the two.
 //
 // Each benchmark program is a single translation unit; this header includes
 // counting_new.hpp, which replaces the global allocation functions and so may
@@ -14,10 +17,18 @@
 //                         noise; ratios should be ~1.0).
 //   RILL_BENCH_NO_MALLOC_COUNT  Count operator new only, not the glibc
 //                         malloc family (see counting_new.hpp).
+//   RILL_BENCH_ASIO_URING The program is linked with rill_bench_asio_uring,
+//                         Asio's io_uring build (set by CMake when liburing
+//                         is found).
+//
+// Environment: RILL_BENCH_RESULTS=FILE appends one tab-separated line per row
+// to FILE (program, row, rill/best Asio, target, which Asio was best, rill/Asio
+// epoll), which bench/run.sh --svg turns into a chart (bench/svg_chart.awk).
 #ifndef RILL_BENCH_HARNESS_HPP
 #define RILL_BENCH_HARNESS_HPP
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -31,6 +42,10 @@
 
 #include "counting_new.hpp"
 #include "handler_memory.hpp"
+#include "measurement.hpp"
+#if defined(RILL_BENCH_ASIO_URING)
+#include "asio_uring.hpp"
+#endif
 
 namespace bench {
 
@@ -40,23 +55,20 @@ inline constexpr bool asio_only = true;
 inline constexpr bool asio_only = false;
 #endif
 
+#if defined(RILL_BENCH_ASIO_URING)
+// Asio's io_uring build, in its shared library; valid for the program's lifetime.
+inline const asio_uring_api& asio_uring() {
+  static const asio_uring_api* const api = rill_bench_asio_uring(&heap_allocation_count);
+  return *api;
+}
+#endif
+
 struct options {
   std::uint64_t ops = 0;  // the program's unit of work per repetition (see program::ops_help)
   int reps = 0;
   bool json = false;
   std::string filter;
-};
-
-// What one timed run of one library measured. Times and counts cover only
-// the timed phase of the run (steady state, after a warm-up).
-struct measurement {
-  double seconds = 0;
-  std::uint64_t work = 0;        // what the rate column counts: handlers, waits, round trips, bytes
-  std::uint64_t operations = 0;  // asynchronous operations: the denominator of heap allocs/op
-  std::uint64_t heap_allocations = 0;  // heap allocations in the timed phase (counting_new.hpp)
-  std::uint64_t arena_fallbacks = 0;   // handler_memory requests that went to the heap
-  std::uint64_t checksum = 0;          // keeps payloads observable
-  bool complete = false;               // the run did all the work it was given
+  std::string only;  // "", or the one library to run: "rill", "asio" or "asio-uring"
 };
 
 using run_fn = std::function<measurement(const options&)>;
@@ -66,9 +78,10 @@ struct row {
   std::string name;
   std::string json_fields;  // extra JSON members, e.g. "\"chains\": 1, \"custom_alloc\": false"
   bool custom_alloc = false;
-  double target_ratio = 0;  // rill/Asio target for this row; 0 if the row has none
-  run_fn run_asio;
+  double target_ratio = 0;  // rill/best Asio target for this row; 0 if the row has none
+  run_fn run_asio;          // Asio as the program includes it: epoll
   run_fn run_rill;
+  run_fn run_asio_uring;  // Asio's io_uring build; empty if the program has none
 };
 
 // One library's repetitions of one row.
@@ -103,13 +116,23 @@ struct samples {
 
 struct row_result {
   const row* spec = nullptr;
-  samples asio;
+  samples asio;        // epoll
+  samples asio_uring;  // io_uring; empty when not built, not available or not selected
   samples rill;
 
   const std::string& name() const { return spec->name; }
 
+  bool uring_won() const { return asio_uring.median_ops_per_sec() > asio.median_ops_per_sec(); }
+
+  // rill against Asio on epoll.
   double ratio() const {
     const double a = asio.median_ops_per_sec();
+    return a > 0 ? rill.median_ops_per_sec() / a : 0.0;
+  }
+
+  // rill against the faster Asio build: what the targets are about.
+  double ratio_best() const {
+    const double a = std::max(asio.median_ops_per_sec(), asio_uring.median_ops_per_sec());
     return a > 0 ? rill.median_ops_per_sec() / a : 0.0;
   }
 };
@@ -138,7 +161,7 @@ namespace harness_detail {
 inline void print_usage(const program& p, std::FILE* out) {
   std::fprintf(out,
                "usage: %s [--ops=N] [--reps=N] [--quick] [--json] "
-               "[--filter=TEXT]\n"
+               "[--filter=TEXT] [--only=LIBRARY]\n"
                "  --ops=N        %s "
                "(default %llu)\n"
                "  --reps=N       repetitions per library and row; the median is reported "
@@ -146,7 +169,9 @@ inline void print_usage(const program& p, std::FILE* out) {
                "  --quick        smoke test: --ops=%llu --reps=1\n"
                "  --json         print raw per-repetition results as JSON instead of the "
                "table\n"
-               "  --filter=TEXT  only run rows whose name contains TEXT, e.g. %s\n",
+               "  --filter=TEXT  only run rows whose name contains TEXT, e.g. %s\n"
+               "  --only=LIBRARY only run one library: rill, asio (epoll) or asio-uring "
+               "(for strace or perf; no ratios)\n",
                p.name, p.ops_help, static_cast<unsigned long long>(p.default_ops), p.default_reps,
                static_cast<unsigned long long>(p.quick_ops), p.filter_example);
 }
@@ -181,6 +206,8 @@ inline bool parse_options(const program& p, int argc, char** argv, options& opts
       opts.json = true;
     } else if (arg.starts_with("--filter=")) {
       opts.filter = std::string(arg.substr(9));
+    } else if (arg == "--only=rill" || arg == "--only=asio" || arg == "--only=asio-uring") {
+      opts.only = std::string(arg.substr(7));
     } else if (arg == "--help" || arg == "-h") {
       print_usage(p, stdout);
       std::exit(0);
@@ -234,18 +261,29 @@ inline bool record(const program& p, const char* library, const row_result& r, c
   return true;
 }
 
-inline bool run_row(const program& p, const row& spec, const options& opts, row_result& out) {
+// `uring`: Asio's io_uring build is built, works here, and is wanted.
+inline bool run_row(const program& p, const row& spec, const options& opts, bool uring,
+                    row_result& out) {
   out.spec = &spec;
+  struct library {
+    const char* label;
+    const run_fn* run;
+    samples* into;
+  };
+  std::array<library, 3> libraries{};
+  std::size_t count = 0;
+  auto wanted = [&opts](std::string_view key) { return opts.only.empty() || opts.only == key; };
+  if (wanted("asio")) libraries[count++] = {"asio (epoll)", &spec.run_asio, &out.asio};
+  if (uring && spec.run_asio_uring && wanted("asio-uring")) {
+    libraries[count++] = {"asio (io_uring)", &spec.run_asio_uring, &out.asio_uring};
+  }
+  if (wanted("rill")) libraries[count++] = {"rill", &spec.run_rill, &out.rill};
   for (int rep = 0; rep < opts.reps; ++rep) {
-    // Alternate which library goes first, so drift in the machine's speed
+    // Rotate which library goes first, so drift in the machine's speed
     // (frequency, neighbours) does not always favour the same one.
-    const bool asio_first = rep % 2 == 0;
-    for (int turn = 0; turn < 2; ++turn) {
-      if ((turn == 0) == asio_first) {
-        if (!record(p, "asio", out, spec.run_asio(opts), out.asio)) return false;
-      } else {
-        if (!record(p, "rill", out, spec.run_rill(opts), out.rill)) return false;
-      }
+    for (std::size_t turn = 0; turn < count; ++turn) {
+      const library& l = libraries[(static_cast<std::size_t>(rep) + turn) % count];
+      if (!record(p, l.label, out, (*l.run)(opts), *l.into)) return false;
     }
   }
   return true;
@@ -258,25 +296,63 @@ inline std::string format_allocs(double allocs_per_op) {
   return buf;
 }
 
+// "-" for a library that did not run (--only, or io_uring unavailable).
+inline std::string format_allocs(const samples& s) {
+  return s.allocs_per_op.empty() ? "-" : format_allocs(s.max_allocs_per_op());
+}
+
+inline std::string format_rate(const program& p, const samples& s) {
+  if (s.ops_per_sec.empty()) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", s.median_ops_per_sec() / p.rate_scale);
+  return buf;
+}
+
+inline std::string format_ratio(double ratio) {
+  if (ratio <= 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2fx", ratio);
+  return buf;
+}
+
+// `three_way`: the program has Asio's io_uring build, so the table shows both
+// Asio builds and rill against the better one. `uring_note`: why the io_uring
+// columns are empty, if they are.
 inline void print_markdown(const program& p, const std::vector<row_result>& results,
-                           const options& opts) {
+                           const options& opts, bool three_way, const std::string& uring_note) {
   const char* rill_label = asio_only ? "\"rill\" (= Asio)" : "rill";
+  const char* rill_short = asio_only ? "\"rill\"" : "rill";
   std::printf(
       "%s, median of %d run%s per library.%s\n\n", p.title(opts).c_str(), opts.reps,
       opts.reps == 1 ? "" : "s",
-      asio_only ? " HARNESS CHECK: built with RILL_BENCH_ASIO_ONLY, both columns are Asio." : "");
-  std::printf("| workload | asio %s | %s %s | %s/asio | asio %s | %s %s |\n", p.rate_label,
-              rill_label, p.rate_label, asio_only ? "\"rill\"" : "rill", p.allocs_label, rill_label,
-              p.allocs_label);
-  std::printf("|---|--:|--:|--:|--:|--:|\n");
-  for (const row_result& r : results) {
-    std::printf("| %s | %.2f | %.2f | %.2fx | %s | %s |\n", r.name().c_str(),
-                r.asio.median_ops_per_sec() / p.rate_scale,
-                r.rill.median_ops_per_sec() / p.rate_scale, r.ratio(),
-                format_allocs(r.asio.max_allocs_per_op()).c_str(),
-                format_allocs(r.rill.max_allocs_per_op()).c_str());
+      asio_only ? " HARNESS CHECK: built with RILL_BENCH_ASIO_ONLY, every column is Asio." : "");
+  if (three_way) {
+    std::printf(
+        "| workload | asio epoll %s | asio io_uring %s | %s %s | %s/asio epoll | %s/best asio | "
+        "asio epoll %s | asio io_uring %s | %s %s |\n",
+        p.rate_label, p.rate_label, rill_label, p.rate_label, rill_short, rill_short,
+        p.allocs_label, p.allocs_label, rill_label, p.allocs_label);
+    std::printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (const row_result& r : results) {
+      std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.name().c_str(),
+                  format_rate(p, r.asio).c_str(), format_rate(p, r.asio_uring).c_str(),
+                  format_rate(p, r.rill).c_str(), format_ratio(r.ratio()).c_str(),
+                  format_ratio(r.ratio_best()).c_str(), format_allocs(r.asio).c_str(),
+                  format_allocs(r.asio_uring).c_str(), format_allocs(r.rill).c_str());
+    }
+  } else {
+    std::printf("| workload | asio %s | %s %s | %s/asio | asio %s | %s %s |\n", p.rate_label,
+                rill_label, p.rate_label, rill_short, p.allocs_label, rill_label, p.allocs_label);
+    std::printf("|---|--:|--:|--:|--:|--:|\n");
+    for (const row_result& r : results) {
+      std::printf("| %s | %s | %s | %s | %s | %s |\n", r.name().c_str(),
+                  format_rate(p, r.asio).c_str(), format_rate(p, r.rill).c_str(),
+                  format_ratio(r.ratio()).c_str(), format_allocs(r.asio).c_str(),
+                  format_allocs(r.rill).c_str());
+    }
   }
   std::printf("\n");
+  if (!uring_note.empty()) std::printf("note: %s\n", uring_note.c_str());
   if (!counts_malloc) {
     std::printf(
         "note: heap allocs/op count operator new only (malloc counting is glibc-only and off "
@@ -288,30 +364,32 @@ inline void print_markdown(const program& p, const std::vector<row_result>& resu
   // explanation: they mean the library allocated more than one operation per
   // arena at a time, or an operation bigger than the arena.
   for (const row_result& r : results) {
-    if (r.spec->custom_alloc && r.rill.arena_fallbacks > 0) {
+    if (!r.spec->custom_alloc) continue;
+    const std::pair<const char*, const samples*> libraries[] = {
+        {"rill", &r.rill}, {"asio (epoll)", &r.asio}, {"asio (io_uring)", &r.asio_uring}};
+    for (const auto& [library, s] : libraries) {
+      if (s->arena_fallbacks == 0) continue;
       std::printf(
-          "note: %s: %llu rill allocation(s) did not fit the %zu-byte handler_memory "
+          "note: %s: %llu %s allocation(s) did not fit the %zu-byte handler_memory "
           "arena (busy or too large)\n",
-          r.name().c_str(), static_cast<unsigned long long>(r.rill.arena_fallbacks),
-          handler_memory::block_size);
-    }
-    if (r.spec->custom_alloc && r.asio.arena_fallbacks > 0) {
-      std::printf(
-          "note: %s: %llu asio allocation(s) did not fit the %zu-byte handler_memory "
-          "arena (busy or too large)\n",
-          r.name().c_str(), static_cast<unsigned long long>(r.asio.arena_fallbacks),
+          r.name().c_str(), static_cast<unsigned long long>(s->arena_fallbacks), library,
           handler_memory::block_size);
     }
   }
 
+  if (!opts.only.empty()) {
+    std::printf("Targets: not checked (--only=%s).\n", opts.only.c_str());
+    return;
+  }
   std::string missed;
   for (const row_result& r : results) {
     std::string why;
-    if (r.spec->target_ratio > 0 && r.ratio() < r.spec->target_ratio) {
+    const double ratio = r.ratio_best();
+    if (r.spec->target_ratio > 0 && ratio < r.spec->target_ratio) {
       // Three decimals where two would round up to the target ("1.00x < 1.0x").
-      const bool close = std::floor(r.ratio() * 100 + 0.5) >= r.spec->target_ratio * 100;
+      const bool close = std::floor(ratio * 100 + 0.5) >= r.spec->target_ratio * 100;
       char buf[64];
-      std::snprintf(buf, sizeof buf, close ? "%.3fx < %.1fx" : "%.2fx < %.1fx", r.ratio(),
+      std::snprintf(buf, sizeof buf, close ? "%.3fx < %.1fx" : "%.2fx < %.1fx", ratio,
                     r.spec->target_ratio);
       why += buf;
     }
@@ -342,8 +420,11 @@ inline void print_json_samples(const char* key, const samples& s, bool last) {
               static_cast<unsigned long long>(s.arena_fallbacks), last ? "" : ",");
 }
 
+// "asio" is Asio on epoll; "asio_io_uring" is there when the program has the
+// io_uring build. "ratio" is rill/asio (epoll), "ratio_best_asio" rill
+// against the faster of the two.
 inline void print_json(const program& p, const std::vector<row_result>& results,
-                       const options& opts) {
+                       const options& opts, bool three_way) {
   std::printf("{\n  \"benchmark\": \"%s\",\n", p.json_name);
   if (*p.json_unit != '\0') std::printf("  \"work_unit\": \"%s\",\n", p.json_unit);
   std::printf(
@@ -352,22 +433,47 @@ inline void print_json(const program& p, const std::vector<row_result>& results,
       asio_only ? "true" : "false", static_cast<unsigned long long>(opts.ops), opts.reps);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const row_result& r = results[i];
-    std::printf("    {\"name\": \"%s\", %s, \"ratio\": %.4f,\n", r.name().c_str(),
-                r.spec->json_fields.c_str(), r.ratio());
+    std::printf("    {\"name\": \"%s\", %s, \"ratio\": %.4f, \"ratio_best_asio\": %.4f,\n",
+                r.name().c_str(), r.spec->json_fields.c_str(), r.ratio(), r.ratio_best());
     print_json_samples("asio", r.asio, false);
+    if (three_way) print_json_samples("asio_io_uring", r.asio_uring, false);
     print_json_samples("rill", r.rill, true);
     std::printf("    }%s\n", i + 1 == results.size() ? "" : ",");
   }
   std::printf("  ]\n}\n");
 }
 
+// Appends the rows to the file named by RILL_BENCH_RESULTS, if set: one line
+// per row, tab-separated: program, row, rill/best Asio, target (0: none),
+// which Asio was faster ("epoll", "io_uring"; "epoll only" when the program
+// has no io_uring build or it did not run), rill/Asio epoll. bench/run.sh
+// --svg reads them (bench/svg_chart.awk).
+inline bool append_results(const program& p, const std::vector<row_result>& results) {
+  const char* path = std::getenv("RILL_BENCH_RESULTS");
+  if (path == nullptr || *path == '\0') return true;
+  std::FILE* out = std::fopen(path, "a");
+  if (out == nullptr) {
+    std::fprintf(stderr, "error: cannot append to RILL_BENCH_RESULTS=%s\n", path);
+    return false;
+  }
+  for (const row_result& r : results) {
+    const char* best = r.asio_uring.ops_per_sec.empty() ? "epoll only"
+                       : r.uring_won()                  ? "io_uring"
+                                                        : "epoll";
+    std::fprintf(out, "%s%s\t%s\t%.4f\t%.2f\t%s\t%.4f\n", p.json_name,
+                 asio_only ? " (harness check: rill = Asio)" : "", r.name().c_str(), r.ratio_best(),
+                 r.spec->target_ratio, best, r.ratio());
+  }
+  return std::fclose(out) == 0;
+}
+
 }  // namespace harness_detail
 
 // The whole program after its description: parse the arguments, check the
-// allocation counter, run the selected rows (both libraries alternating,
+// allocation counter, run the selected rows (the libraries in rotation,
 // opts.reps times each) and print the table or the JSON. Returns main's exit
-// code: 0 whatever the numbers are; 1 for a broken counter or an incomplete
-// run; 2 for bad arguments.
+// code: 0 whatever the numbers are; 1 for a broken counter, an incomplete run
+// or an unwritable RILL_BENCH_RESULTS; 2 for bad arguments.
 inline int run_main(const program& p, int argc, char** argv) {
   options opts;
   if (!harness_detail::parse_options(p, argc, argv, opts)) return 2;
@@ -385,6 +491,28 @@ inline int run_main(const program& p, int argc, char** argv) {
 #endif
 
   const std::vector<row> rows = p.rows();
+  const bool three_way = std::any_of(
+      rows.begin(), rows.end(), [](const row& r) { return static_cast<bool>(r.run_asio_uring); });
+  bool uring = false;
+  std::string uring_note;
+  if (three_way && (opts.only.empty() || opts.only == "asio-uring")) {
+#if defined(RILL_BENCH_ASIO_URING)
+    char why[256] = {};
+    uring = asio_uring().probe(why, sizeof why);
+    if (!uring) {
+      uring_note = std::string("Asio's io_uring build cannot run here (") + why +
+                   "); best Asio is Asio on epoll.";
+      std::fprintf(stderr, "warning: %s\n", uring_note.c_str());
+    }
+#endif
+  }
+  if (opts.only == "asio-uring" && !uring) {
+    std::fprintf(stderr, "error: --only=asio-uring, but %s\n",
+                 three_way ? "Asio's io_uring build cannot run here"
+                           : "this program has no io_uring build of Asio");
+    return 1;
+  }
+
   std::vector<row_result> results;
   for (const row& spec : rows) {
     if (!opts.filter.empty() && spec.name.find(opts.filter) == std::string::npos) continue;
@@ -393,15 +521,17 @@ inline int run_main(const program& p, int argc, char** argv) {
       // Progress on stderr keeps stdout a clean Markdown table.
       std::fprintf(stderr, "running %s ...\n", spec.name.c_str());
     }
-    if (!harness_detail::run_row(p, spec, opts, r)) return 1;
+    if (!harness_detail::run_row(p, spec, opts, uring, r)) return 1;
     results.push_back(std::move(r));
   }
 
   if (opts.json) {
-    harness_detail::print_json(p, results, opts);
+    harness_detail::print_json(p, results, opts, three_way);
   } else {
-    harness_detail::print_markdown(p, results, opts);
+    harness_detail::print_markdown(p, results, opts, three_way, uring_note);
   }
+  // Ratios of a single library are meaningless: --only runs are not recorded.
+  if (opts.only.empty() && !harness_detail::append_results(p, results)) return 1;
   // Never true in practice; it only makes the checksums observable.
   if (harness_detail::checksum_sink == 0xFFFF'FFFF'FFFF'FFFFull) std::printf("\n");
   return 0;

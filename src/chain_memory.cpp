@@ -139,9 +139,20 @@ void* chain_memory::allocate_slow(std::size_t size, std::size_t alignment) {
   return block;
 }
 
-void chain_memory::deallocate_slow(void* p, std::size_t /*size*/, std::size_t alignment) noexcept {
-  // Not a slot's block: a fallback from the heap.
+void chain_memory::deallocate_slow(void* p, std::size_t size, std::size_t alignment) noexcept {
   lock();
+  for (const slot& s : slots_) {
+    if (s.block == p) {
+      // A slot's block that is not in use: returned twice.
+      unlock();
+      detail::report_memory_error(memory_error_kind::unknown_deallocation, this,
+                                  live_.load(std::memory_order_relaxed), 0,
+                                  "chain_memory %p: %zu bytes at %p returned twice; ignored",
+                                  static_cast<const void*>(this), size, p);
+      return;
+    }
+  }
+  // Not a slot's block: a fallback from the heap.
   store(live_, live_.load(std::memory_order_relaxed) - 1);
   unlock();
   ::operator delete (p, std::align_val_t{alignment});

@@ -4,6 +4,8 @@
 #include <new>
 #include <vector>
 
+#include <rill/detail/memory_counters.hpp>
+
 namespace rill {
 
 namespace detail {
@@ -70,6 +72,9 @@ void service_registry::notify_fork(execution_context::fork_event event) {
 execution_context::execution_context() : execution_context(nullptr) {}
 
 execution_context::execution_context(detail::context_allocator_base* a) : allocator_(a) {
+  // The thread that makes a context usually destroys it, freeing the
+  // operations still pending: its memory counters must be registered.
+  detail::memory_counters::ensure_registered();
   try {
     registry_ = detail::new_context_object<detail::service_registry>(*this, *this);
   } catch (...) {
@@ -79,6 +84,7 @@ execution_context::execution_context(detail::context_allocator_base* a) : alloca
 }
 
 execution_context::~execution_context() {
+  detail::memory_counters::ensure_registered();
   shutdown();
   destroy();
   detail::delete_context_object(*this, registry_);

@@ -25,12 +25,35 @@ struct heap_hook_node {
 
 namespace detail::memory_counters {
 
-constinit thread_local thread_block tls_block{};
-
 namespace {
 
 std::uint64_t since(const counter<std::uint64_t>& c, std::uint64_t base) noexcept {
   return c.load() - base;
+}
+
+// A thread's live count and its peak since the last reset, as another
+// thread sees them (see thread_block::headroom).
+struct live_view {
+  std::int64_t live;
+  std::int64_t peak;
+};
+
+// Undoes reset pokes that the owner has not seen yet.
+std::int64_t unpoked(std::int64_t headroom) noexcept {
+  while (headroom < -reset_poke / 2) headroom += reset_poke;
+  return headroom;
+}
+
+live_view view(const thread_block& b) noexcept {
+  const std::int64_t peak = b.peak.load();
+  const std::int64_t live = peak - unpoked(b.headroom.load());
+  // A reset the owner has not applied: it has not allocated since (its
+  // next allocation applies it), so nothing rose above the reset's level.
+  if (b.reset_pending.load(std::memory_order_acquire)) {
+    const std::int64_t at_reset = b.reset_live.load(std::memory_order_relaxed);
+    return {live, live > at_reset ? live : at_reset};
+  }
+  return {live, live > peak ? live : peak};
 }
 
 // Adds the block's counts since the last reset. live and peak_live are
@@ -47,21 +70,35 @@ void add_block(memory_stats& s, const thread_block& b) noexcept {
   s.bytes += since(b.bytes, b.base_bytes);
   s.heap_allocations += since(b.heap_allocations, b.base_heap_allocations);
   s.heap_bytes += since(b.heap_bytes, b.base_heap_bytes);
-  s.live += b.live.load() - b.base_live;
-  s.peak_live += b.peak.load() - b.base_live;
+  const live_view v = view(b);
+  s.live += v.live - b.base_live;
+  s.peak_live += v.peak - b.base_live;
 }
 
-void rebase_block(thread_block& b) noexcept {
+// Starts the block's counts again, from live, its live count read once by
+// the caller. Requires the registry's mutex.
+void rebase_block(thread_block& b, std::int64_t live) noexcept {
   b.base_handler_allocator = b.handler_allocator.load();
   b.base_cache_allocations = b.cache_allocations.load();
   b.base_cache_misses = b.cache_misses.load();
   b.base_bytes = b.bytes.load();
   b.base_heap_allocations = b.heap_allocations.load();
   b.base_heap_bytes = b.heap_bytes.load();
-  b.base_live = b.live.load();
-  // Racy with the owner by design (it may store a new peak at the same
-  // moment): a reset while other threads work is approximate for the peak.
-  b.peak.store(b.base_live);
+  b.base_live = live;
+  // The peak belongs to the owner: ask it to restart from live, and make
+  // its next allocation take the slow path, where it does so. The poke is a
+  // locked subtraction; if it meets the owner's own update of the headroom
+  // at the same moment, the owner's store wins and the poke is lost (never
+  // the owner's update), which shows as an unpoked headroom with the
+  // request still pending: poke again.
+  b.reset_live.store(live, std::memory_order_relaxed);
+  b.reset_pending.store(true, std::memory_order_release);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    b.headroom.fetch_sub(reset_poke);
+    if (b.headroom.load() < -reset_poke / 2 || !b.reset_pending.load(std::memory_order_acquire)) {
+      break;
+    }
+  }
 }
 
 // Process-wide state. Never destroyed (threads fold their counters during
@@ -93,7 +130,7 @@ constinit thread_local bool tls_in_hook = false;
 void unregister_thread() noexcept {
   registry& r = the_registry();
   std::lock_guard lock(r.mutex);
-  thread_block& b = tls_block;
+  thread_block& b = this_thread();
   add_block(r.exited, b);
   if (b.prev != nullptr) {
     b.prev->next = b.next;
@@ -103,6 +140,9 @@ void unregister_thread() noexcept {
   if (b.next != nullptr) b.next->prev = b.prev;
   b.prev = b.next = nullptr;
   b.state = phase::dead;
+  // Counts made from now on (by thread_local destructors that run after
+  // this one) go nowhere; the slow path must not be taken any more.
+  b.headroom.set(reset_poke);
 }
 
 struct exit_hook {
@@ -145,7 +185,7 @@ void call_hooks(const heap_allocation& info) {
 }  // namespace
 
 void register_thread() noexcept {
-  thread_block& b = tls_block;
+  thread_block& b = this_thread();
   if (b.state != phase::fresh) return;
   static thread_local exit_hook hook;
   (void)hook;
@@ -155,38 +195,38 @@ void register_thread() noexcept {
   if (r.head != nullptr) r.head->prev = &b;
   r.head = &b;
   b.state = phase::live;
+  // Counted so far unregistered, from peak 0 and headroom 0; make the
+  // headroom consistent with the peak (never below the live count).
+  const std::int64_t live = b.peak.value() - b.headroom.value();
+  if (live > b.peak.value()) b.peak.set(live);
+  b.headroom.set(b.peak.value() - live);
 }
 
-void note_handler_allocation_slow(std::size_t size) noexcept {
-  register_thread();
-  thread_block& b = tls_block;
-  if (b.state == phase::live) {
-    note_handler_allocation(size);
+void note_headroom_exhausted(thread_block& b) noexcept {
+  if (b.state == phase::fresh) {
+    register_thread();
     return;
   }
-  registry& r = the_registry();
-  std::lock_guard lock(r.mutex);
-  ++r.exited.handler_allocator;
-  r.exited.bytes += size;
-  if (++r.exited.live > r.exited.peak_live) r.exited.peak_live = r.exited.live;
-}
-
-void note_deallocation_slow() noexcept {
-  register_thread();
-  thread_block& b = tls_block;
-  if (b.state == phase::live) {
-    note_deallocation();
-    return;
+  if (b.state != phase::live) return;
+  const std::int64_t headroom = unpoked(b.headroom.value());
+  std::int64_t peak = b.peak.value();
+  const std::int64_t live = peak - headroom;
+  if (b.reset_pending.load(std::memory_order_acquire)) {
+    // Apply reset_memory_stats(): the peak restarts from the live count
+    // at the reset.
+    const std::int64_t at_reset = b.reset_live.load(std::memory_order_relaxed);
+    peak = at_reset;
+    b.reset_pending.store(false, std::memory_order_release);
   }
-  registry& r = the_registry();
-  std::lock_guard lock(r.mutex);
-  --r.exited.live;
+  if (live > peak) peak = live;
+  b.peak.set(peak);
+  b.headroom.set(peak - live);
 }
 
 void note_heap_allocation(std::size_t size, std::size_t alignment, heap_origin origin,
                           const void* source_object, bool for_operation) {
-  register_thread();
-  thread_block& b = tls_block;
+  ensure_registered();
+  thread_block& b = this_thread();
   if (b.state == phase::live) {
     b.heap_allocations.add(1);
     b.heap_bytes.add(size);
@@ -219,7 +259,8 @@ memory_stats get_memory_stats() {
 }
 
 memory_stats this_thread_memory_stats() {
-  const mc::thread_block& b = mc::tls_block;
+  mc::ensure_registered();
+  const mc::thread_block& b = mc::this_thread();
   memory_stats s;
   if (b.state != mc::phase::live) return s;
   mc::registry& r = mc::the_registry();
@@ -233,8 +274,10 @@ void reset_memory_stats() {
   std::lock_guard lock(r.mutex);
   std::int64_t live = r.live_at_reset + r.exited.live;
   for (mc::thread_block* b = r.head; b != nullptr; b = b->next) {
-    live += b->live.load() - b->base_live;
-    mc::rebase_block(*b);
+    // One read for both uses: the owner may be counting meanwhile.
+    const std::int64_t block_live = mc::view(*b).live;
+    live += block_live - b->base_live;
+    mc::rebase_block(*b, block_live);
   }
   r.exited = memory_stats{};
   r.live_at_reset = live;

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include <rill/detail/memory_counters.hpp>
+
 namespace rill::detail {
 
 // Makes the calling thread "inside" a scheduler for the duration of one
@@ -10,6 +12,9 @@ namespace rill::detail {
 class scheduler_thread_scope {
  public:
   explicit scheduler_thread_scope(scheduler& s) : info{&s, tls_thread_top, {}, 0, 0} {
+    // The handlers run here may free operations that other threads
+    // allocated: this thread's memory counters must be registered.
+    memory_counters::ensure_registered();
     // A nested run/poll of the same scheduler must see the work that the
     // outer call queued privately, so move it to the shared queue first.
     if (scheduler_thread_info* outer = s.this_thread()) {

@@ -68,9 +68,16 @@ class context_allocator_impl;
 // shut down (in reverse order of creation) when the context is destroyed.
 //
 // As in Asio 1.35, a context constructed with allocator_arg and an allocator
-// takes the memory of its own state - the service registry, every service
-// (scheduler, reactor, timer and socket services ...) and their per-object
-// state - from that allocator instead of the global heap.
+// takes the memory of its own state from that allocator instead of the
+// global heap: the allocator's own holder, the service registry, every
+// service (scheduler, reactor, timer, socket, descriptor, signal and
+// resolver services, and user services made by use_service/make_service),
+// the reactor's per-descriptor states, the timer queues' heaps and the
+// signal sets' registrations. What still uses the global heap: services a
+// user adds with add_service (made with new), the resolver's worker thread
+// and host/service strings, strands' implementations, the process-wide
+// signal pipe bookkeeping, and the memory of operations themselves, which
+// comes from each handler's associated allocator (or the recycling cache).
 class execution_context {
  public:
   class id;

@@ -368,6 +368,20 @@ TEST(chain_memory, destroyed_while_in_use_is_reported) {
   ::operator delete (p, std::align_val_t{alignof(std::max_align_t)});
 }
 
+TEST(chain_memory, double_free_is_reported_and_ignored) {
+  memory_error_recorder recorder;
+  chain_memory mem;
+  void* p = mem.allocate(64, 16);
+  mem.deallocate(p, 64, 16);
+  mem.deallocate(p, 64, 16);
+  ASSERT_EQ(recorder.size(), 1u);
+  EXPECT_EQ(recorder.errors()[0].kind, rill::memory_error_kind::unknown_deallocation);
+  EXPECT_EQ(mem.stats().live, 0u);
+  // Still usable: the slot is reused.
+  EXPECT_EQ(mem.allocate(64, 16), p);
+  mem.deallocate(p, 64, 16);
+}
+
 TEST(chain_memory, reserved_slots_never_touch_the_heap) {
   int heap_calls = 0;
   auto hook = rill::on_heap_allocation([&](const rill::heap_allocation&) { ++heap_calls; });

@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -209,6 +212,86 @@ TEST(memory_stats, steady_state_chain_counts_only_hits) {
   EXPECT_EQ(s.heap_allocations, 0u);
   EXPECT_EQ(s.peak_live, 1);
   EXPECT_EQ(s.live, 0);
+}
+
+}  // namespace
+
+namespace {
+
+// A thread's peak belongs to it; reset_memory_stats() from another thread
+// asks it to restart, and the thread applies that at its next allocation.
+TEST(memory_stats, reset_from_another_thread_restarts_that_threads_peak) {
+  std::mutex m;
+  std::condition_variable cv;
+  int phase = 0;
+  rill::memory_stats after{};
+  std::thread worker([&] {
+    rill::io_context ioc;
+    int runs = 0;
+    for (int i = 0; i < 50; ++i) rill::post(ioc, sized_handler<8>{&runs});
+    ioc.run();  // 50 live at once, then none
+    {
+      std::unique_lock lock(m);
+      phase = 1;
+      cv.notify_all();
+      cv.wait(lock, [&] { return phase == 2; });
+    }
+    ioc.restart();
+    for (int i = 0; i < 100; ++i) {
+      rill::post(ioc, sized_handler<8>{&runs});
+      ioc.poll();
+      ioc.restart();
+    }
+    after = rill::this_thread_memory_stats();
+  });
+  {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return phase == 1; });
+    rill::reset_memory_stats();
+    phase = 2;
+    cv.notify_all();
+  }
+  worker.join();
+  EXPECT_EQ(after.operations(), 100u);
+  EXPECT_EQ(after.live, 0);
+  EXPECT_EQ(after.peak_live, 1);
+}
+
+// Resets racing with a thread that allocates and frees all the time never
+// make its live count drift.
+TEST(memory_stats, resets_during_activity_keep_live_exact) {
+  std::atomic<bool> stop{false};
+  std::atomic<bool> started{false};
+  rill::memory_stats final_stats{};
+  const std::int64_t live_before = rill::get_memory_stats().live;
+  std::thread worker([&] {
+    rill::io_context ioc;
+    struct chain {
+      rill::io_context* ioc;
+      std::atomic<bool>* stop;
+      void operator()() {
+        if (!stop->load(std::memory_order_relaxed)) rill::post(*ioc, *this);
+      }
+    };
+    rill::post(ioc, chain{&ioc, &stop});
+    started = true;
+    ioc.run();
+    final_stats = rill::this_thread_memory_stats();
+  });
+  while (!started.load()) std::this_thread::yield();
+  for (int i = 0; i < 2000; ++i) {
+    rill::reset_memory_stats();
+    (void)rill::get_memory_stats();
+  }
+  stop = true;
+  worker.join();
+  // The worker freed everything it allocated: the process's live count is
+  // back where it was. (Its own count since the last reset may be -1: an
+  // operation allocated before that reset and freed after it.)
+  EXPECT_EQ(rill::get_memory_stats().live, live_before);
+  EXPECT_GE(final_stats.live, -1);
+  EXPECT_LE(final_stats.live, 0);
+  EXPECT_LE(final_stats.peak_live, 1);
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <new>
 
+#include <rill/detail/memory_thread_block.hpp>
+
 namespace rill::detail {
 
 // Operation memory for handlers that use the default allocator comes from
@@ -59,6 +61,9 @@ struct bucket {
 
 struct thread_state {
   bucket buckets[class_count];
+  // The thread's operation counters (rill/memory/memory_stats.hpp), here
+  // so that the default allocation path reaches both with one address.
+  memory_counters::thread_block memory;
 };
 
 // constinit lets every translation unit access the variable directly, with

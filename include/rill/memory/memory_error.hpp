@@ -20,7 +20,7 @@ enum class memory_error_kind : unsigned char {
   // memory allocated through it is still live (bind_checked).
   leak,
   // Memory returned through an allocator that did not hand it out, or
-  // returned twice (bind_checked).
+  // returned twice (bind_checked, chain_memory); it is not passed on.
   unknown_deallocation,
   // A chain_memory was destroyed while operations still held its memory.
   destroyed_in_use,

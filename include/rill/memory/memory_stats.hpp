@@ -9,8 +9,11 @@
 // Every operation rill allocates (a posted handler, a socket or timer
 // operation, a composed operation's state, a coroutine's spawn state, an
 // any_completion_handler) is counted when it is allocated and when it is
-// freed. Counting is always on; it costs a few per-thread stores, no lock
-// and no atomic read-modify-write.
+// freed. Coroutine frames are not operations: they show only as heap
+// allocations when the recycling cache has to go to the heap for them.
+// Counting is always on; it costs a few per-thread adds, no lock, no atomic
+// read-modify-write. Counts made by a thread's thread_local destructors after
+// the thread's counters were folded at its exit are not counted.
 #pragma once
 
 #include <cstddef>
@@ -55,16 +58,17 @@ struct memory_stats {
 };
 
 // The whole process: every thread that is running or has exited since the
-// last reset_memory_stats(). Reads the other threads' counters (each thread
-// registers its counters the first time it allocates), so a figure taken
-// while other threads work is a consistent-enough snapshot, not an atomic one.
+// last reset_memory_stats(). Reads the other threads' counters while they
+// count, so a figure taken while other threads work is a snapshot of each
+// counter, not of all of them at one instant.
 [[nodiscard]] memory_stats get_memory_stats();
 
 // The calling thread only, since the last reset.
 [[nodiscard]] memory_stats this_thread_memory_stats();
 
 // Starts counting again from zero, for every thread. live is not reset (it
-// is a state, not a count); each thread's peak restarts at its live count.
+// is a state, not a count); each thread's peak restarts at its live count
+// (approximately for a thread that allocates at that very moment).
 void reset_memory_stats();
 
 }  // namespace rill

@@ -13,7 +13,7 @@
 #include <cstddef>
 #include <functional>
 
-#include <rill/detail/memory_counters.hpp>
+#include <rill/detail/memory_thread_block.hpp>
 
 namespace rill {
 
