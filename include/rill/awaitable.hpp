@@ -11,7 +11,11 @@
 #include <variant>
 
 #include <rill/any_io_executor.hpp>
+#include <rill/cancellation_signal.hpp>
+#include <rill/cancellation_state.hpp>
 #include <rill/detail/coro_allocator.hpp>
+#include <rill/detail/throw_error.hpp>
+#include <rill/error.hpp>
 #include <rill/this_coro.hpp>
 
 namespace rill {
@@ -38,6 +42,21 @@ struct awaitable_thread {
   bool has_suspended = false;
   finish_fn finish;
   finish_fn abandon;
+
+  // Cancellation, as in Asio: when co_spawn's completion handler has a
+  // connected cancellation slot, co_spawn puts a signal of its own in it
+  // (proxy_slot is that signal's slot) and the thread's cancellation state
+  // listens to it; awaited operations get the state's slot. Otherwise both
+  // stay unconnected and awaited operations get no slot.
+  cancellation_slot proxy_slot;
+  cancellation_state cancel_state;
+  bool throw_if_cancelled = true;
+
+  template <typename... Filters>
+  void reset_cancellation_state(Filters... filters) {
+    cancel_state = proxy_slot.is_connected() ? cancellation_state(proxy_slot, std::move(filters)...)
+                                             : cancellation_state();
+  }
 };
 
 template <typename T>
@@ -181,6 +200,33 @@ class executor_awaiter {
   const Executor& ex_;
 };
 
+// The this_coro tags that an awaitable's await_transform handles itself.
+template <typename T>
+struct is_this_coro_tag : std::false_type {};
+template <>
+struct is_this_coro_tag<this_coro::executor_t> : std::true_type {};
+template <>
+struct is_this_coro_tag<this_coro::cancellation_state_t> : std::true_type {};
+template <>
+struct is_this_coro_tag<this_coro::reset_cancellation_state_0_t> : std::true_type {};
+template <typename F>
+struct is_this_coro_tag<this_coro::reset_cancellation_state_1_t<F>> : std::true_type {};
+template <typename In, typename Out>
+struct is_this_coro_tag<this_coro::reset_cancellation_state_2_t<In, Out>> : std::true_type {};
+template <>
+struct is_this_coro_tag<this_coro::throw_if_cancelled_0_t> : std::true_type {};
+template <>
+struct is_this_coro_tag<this_coro::throw_if_cancelled_1_t> : std::true_type {};
+
+// An awaiter that never suspends and yields a value computed beforehand.
+template <typename T>
+struct ready_value {
+  T value;
+  bool await_ready() const noexcept { return true; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  T await_resume() { return std::move(value); }
+};
+
 template <typename Executor>
 class awaitable_promise_base {
  public:
@@ -193,8 +239,15 @@ class awaitable_promise_base {
 
   void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
+  // Awaiting after a cancellation was requested throws instead (unless the
+  // coroutine turned that off with this_coro::throw_if_cancelled(false)), as
+  // in Asio; the awaitable is destroyed unstarted.
   template <typename T>
-  awaitable_awaiter<T, Executor> await_transform(awaitable<T, Executor> a) noexcept {
+  awaitable_awaiter<T, Executor> await_transform(awaitable<T, Executor> a) {
+    if (thread_->throw_if_cancelled &&
+        thread_->cancel_state.cancelled() != cancellation_type::none) {
+      throw_error(rill::error::operation_aborted, "co_await");
+    }
     return awaitable_awaiter<T, Executor>(std::move(a));
   }
 
@@ -202,9 +255,37 @@ class awaitable_promise_base {
     return executor_awaiter<Executor>(thread_->executor);
   }
 
+  ready_value<cancellation_state> await_transform(this_coro::cancellation_state_t) const noexcept {
+    return {thread_->cancel_state};
+  }
+
+  std::suspend_never await_transform(this_coro::reset_cancellation_state_0_t) const {
+    thread_->reset_cancellation_state();
+    return {};
+  }
+  template <typename Filter>
+  std::suspend_never await_transform(this_coro::reset_cancellation_state_1_t<Filter> r) const {
+    thread_->reset_cancellation_state(std::move(r.filter));
+    return {};
+  }
+  template <typename InFilter, typename OutFilter>
+  std::suspend_never await_transform(
+      this_coro::reset_cancellation_state_2_t<InFilter, OutFilter> r) const {
+    thread_->reset_cancellation_state(std::move(r.in_filter), std::move(r.out_filter));
+    return {};
+  }
+
+  ready_value<bool> await_transform(this_coro::throw_if_cancelled_0_t) const noexcept {
+    return {thread_->throw_if_cancelled};
+  }
+  std::suspend_never await_transform(this_coro::throw_if_cancelled_1_t t) const noexcept {
+    thread_->throw_if_cancelled = t.value;
+    return {};
+  }
+
   // Other awaitables (a user's own awaiter types) pass through unchanged.
   template <typename Awaitable>
-  requires(!std::is_same_v<std::decay_t<Awaitable>, this_coro::executor_t>) Awaitable &&
+  requires(!is_this_coro_tag<std::decay_t<Awaitable>>::value) Awaitable &&
       await_transform(Awaitable&& a)
   const noexcept { return std::forward<Awaitable>(a); }
 

@@ -3,14 +3,18 @@
 
 #include <concepts>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <utility>
 
 #include <rill/associated_allocator.hpp>
+#include <rill/associated_cancellation_slot.hpp>
 #include <rill/associated_executor.hpp>
 #include <rill/async_result.hpp>
 #include <rill/awaitable.hpp>
+#include <rill/cancellation_signal.hpp>
+#include <rill/cancellation_type.hpp>
 #include <rill/detail/bind_handler.hpp>
 #include <rill/detail/coro_allocator.hpp>
 #include <rill/detail/executor_submit.hpp>
@@ -31,6 +35,30 @@ struct co_spawn_signature {
 template <>
 struct co_spawn_signature<void> {
   using type = void(std::exception_ptr);
+};
+
+// What co_spawn puts in its completion handler's cancellation slot: a signal
+// of its own, which the coroutine thread's cancellation state listens to,
+// emitted on the coroutine's executor (an emit from another thread must not
+// touch the awaited operation there), as Asio does. It lives in the slot's
+// memory, so it outlives the coroutine thread; emitting after the thread
+// ended reaches nothing.
+template <typename Executor>
+class co_spawn_cancellation_proxy {
+ public:
+  explicit co_spawn_cancellation_proxy(const Executor& ex) : executor_(ex) {}
+
+  void operator()(cancellation_type type) {
+    cancellation_signal* signal = &signal_;
+    executor_submit<submit_kind::dispatch>(
+        executor_, [signal, type] { signal->emit(type); }, std::allocator<void>());
+  }
+
+  [[nodiscard]] cancellation_slot slot() noexcept { return signal_.slot(); }
+
+ private:
+  cancellation_signal signal_;
+  Executor executor_;
 };
 
 template <typename Alloc>
@@ -57,6 +85,12 @@ class spawn_state final : public awaitable_thread<Executor> {
     if constexpr (own_allocator) {
       erased_.emplace(get_associated_allocator(handler_));
       this->allocator = erased_->ref();
+    }
+    auto slot = get_associated_cancellation_slot(handler_);
+    if (slot.is_connected()) {
+      this->proxy_slot =
+          slot.template emplace<co_spawn_cancellation_proxy<Executor>>(this->executor).slot();
+      this->reset_cancellation_state();
     }
   }
 

@@ -14,6 +14,7 @@
 #include <rill/any_io_executor.hpp>
 #include <rill/async_result.hpp>
 #include <rill/awaitable.hpp>
+#include <rill/cancellation_signal.hpp>
 #include <rill/detail/coro_allocator.hpp>
 #include <rill/system_error.hpp>
 
@@ -118,6 +119,11 @@ class awaitable_handler_base {
   [[nodiscard]] executor_type get_executor() const noexcept { return thread_->executor; }
   [[nodiscard]] allocator_type get_allocator() const noexcept {
     return allocator_type(thread_->allocator);
+  }
+  // The coroutine thread's cancellation reaches the awaited operation.
+  using cancellation_slot_type = cancellation_slot;
+  [[nodiscard]] cancellation_slot_type get_cancellation_slot() const noexcept {
+    return thread_->cancel_state.slot();
   }
 
  protected:
