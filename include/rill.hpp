@@ -75,6 +75,7 @@
 #include <rill/memory/memory_error.hpp>
 #include <rill/memory/memory_stats.hpp>
 #include <rill/memory/on_heap_allocation.hpp>
+#include <rill/multiple_exceptions.hpp>
 #include <rill/posix/basic_descriptor.hpp>
 #include <rill/posix/basic_stream_descriptor.hpp>
 #include <rill/posix/descriptor.hpp>

@@ -255,7 +255,8 @@ class async_result<use_awaitable_t<Executor>, R(Args...)> {
     using op_type = detail::awaitable_op<value_type, Executor, R(Args...), std::decay_t<Initiation>,
                                          std::decay_t<InitArgs>...>;
     std::decay_t<Initiation> init(std::forward<Initiation>(initiation));
-    return return_type(op_type::create(std::move(init), std::decay_t<InitArgs>(args)...));
+    return return_type(
+        op_type::create(std::move(init), std::decay_t<InitArgs>(std::forward<InitArgs>(args))...));
   }
 };
 
