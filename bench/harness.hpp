@@ -5,7 +5,10 @@
 // and hands over to `bench::run_main`; see post_chain.cpp for the pattern.
 // A row may have a third run function, Asio's io_uring build (asio_uring.hpp);
 // its rows then show both Asio builds, and the ratio that counts for the
-// targets is rill against the better of the two.
+// targets is rill against the better of the two. A row may also have a
+// "floor" run function: the same workload on the least machinery that can do
+// it (floor_loop.hpp for post chains); its rows then show the floor's rate
+// and rill/floor, how far rill is from what the hardware allows.
 //
 // Each benchmark program is a single translation unit; this header includes
 // counting_new.hpp, which replaces the global allocation functions and so may
@@ -68,7 +71,7 @@ struct options {
   int reps = 0;
   bool json = false;
   std::string filter;
-  std::string only;  // "", or the one library to run: "rill", "asio" or "asio-uring"
+  std::string only;  // "", or the one library to run: "rill", "asio", "asio-uring" or "floor"
 };
 
 using run_fn = std::function<measurement(const options&)>;
@@ -82,6 +85,7 @@ struct row {
   run_fn run_asio;          // Asio as the program includes it: epoll
   run_fn run_rill;
   run_fn run_asio_uring;  // Asio's io_uring build; empty if the program has none
+  run_fn run_floor;       // the workload's floor (no library); empty if the program has none
 };
 
 // One library's repetitions of one row.
@@ -119,6 +123,7 @@ struct row_result {
   samples asio;        // epoll
   samples asio_uring;  // io_uring; empty when not built, not available or not selected
   samples rill;
+  samples floor;  // empty when the program has no floor or it was not selected
 
   const std::string& name() const { return spec->name; }
 
@@ -134,6 +139,12 @@ struct row_result {
   double ratio_best() const {
     const double a = std::max(asio.median_ops_per_sec(), asio_uring.median_ops_per_sec());
     return a > 0 ? rill.median_ops_per_sec() / a : 0.0;
+  }
+
+  // rill against the floor: 1.0 would mean rill adds nothing to the bare loop.
+  double ratio_floor() const {
+    const double f = floor.median_ops_per_sec();
+    return f > 0 ? rill.median_ops_per_sec() / f : 0.0;
   }
 };
 
@@ -170,8 +181,8 @@ inline void print_usage(const program& p, std::FILE* out) {
                "  --json         print raw per-repetition results as JSON instead of the "
                "table\n"
                "  --filter=TEXT  only run rows whose name contains TEXT, e.g. %s\n"
-               "  --only=LIBRARY only run one library: rill, asio (epoll) or asio-uring "
-               "(for strace or perf; no ratios)\n",
+               "  --only=LIBRARY only run one library: rill, asio (epoll), asio-uring or "
+               "floor (for strace or perf; no ratios)\n",
                p.name, p.ops_help, static_cast<unsigned long long>(p.default_ops), p.default_reps,
                static_cast<unsigned long long>(p.quick_ops), p.filter_example);
 }
@@ -206,7 +217,8 @@ inline bool parse_options(const program& p, int argc, char** argv, options& opts
       opts.json = true;
     } else if (arg.starts_with("--filter=")) {
       opts.filter = std::string(arg.substr(9));
-    } else if (arg == "--only=rill" || arg == "--only=asio" || arg == "--only=asio-uring") {
+    } else if (arg == "--only=rill" || arg == "--only=asio" || arg == "--only=asio-uring" ||
+               arg == "--only=floor") {
       opts.only = std::string(arg.substr(7));
     } else if (arg == "--help" || arg == "-h") {
       print_usage(p, stdout);
@@ -270,7 +282,7 @@ inline bool run_row(const program& p, const row& spec, const options& opts, bool
     const run_fn* run;
     samples* into;
   };
-  std::array<library, 3> libraries{};
+  std::array<library, 4> libraries{};
   std::size_t count = 0;
   auto wanted = [&opts](std::string_view key) { return opts.only.empty() || opts.only == key; };
   if (wanted("asio")) libraries[count++] = {"asio (epoll)", &spec.run_asio, &out.asio};
@@ -278,6 +290,9 @@ inline bool run_row(const program& p, const row& spec, const options& opts, bool
     libraries[count++] = {"asio (io_uring)", &spec.run_asio_uring, &out.asio_uring};
   }
   if (wanted("rill")) libraries[count++] = {"rill", &spec.run_rill, &out.rill};
+  if (spec.run_floor && wanted("floor")) {
+    libraries[count++] = {"floor", &spec.run_floor, &out.floor};
+  }
   for (int rep = 0; rep < opts.reps; ++rep) {
     // Rotate which library goes first, so drift in the machine's speed
     // (frequency, neighbours) does not always favour the same one.
@@ -316,39 +331,60 @@ inline std::string format_ratio(double ratio) {
 }
 
 // `three_way`: the program has Asio's io_uring build, so the table shows both
-// Asio builds and rill against the better one. `uring_note`: why the io_uring
-// columns are empty, if they are.
+// Asio builds and rill against the better one. `with_floor`: the program has
+// a floor, shown in two last columns (its rate and rill/floor). `uring_note`:
+// why the io_uring columns are empty, if they are.
 inline void print_markdown(const program& p, const std::vector<row_result>& results,
-                           const options& opts, bool three_way, const std::string& uring_note) {
+                           const options& opts, bool three_way, bool with_floor,
+                           const std::string& uring_note) {
   const char* rill_label = asio_only ? "\"rill\" (= Asio)" : "rill";
   const char* rill_short = asio_only ? "\"rill\"" : "rill";
   std::printf(
       "%s, median of %d run%s per library.%s\n\n", p.title(opts).c_str(), opts.reps,
       opts.reps == 1 ? "" : "s",
       asio_only ? " HARNESS CHECK: built with RILL_BENCH_ASIO_ONLY, every column is Asio." : "");
+  // The floor's two columns close each line (header, rule, rows).
+  auto floor_header = [&]() {
+    if (with_floor) std::printf(" floor %s | %s/floor |", p.rate_label, rill_short);
+    std::printf("\n");
+  };
+  auto floor_rule = [&]() { std::printf(with_floor ? "--:|--:|\n" : "\n"); };
+  auto floor_cells = [&](const row_result& r) {
+    if (with_floor) {
+      std::printf(" %s | %s |", format_rate(p, r.floor).c_str(),
+                  format_ratio(r.ratio_floor()).c_str());
+    }
+    std::printf("\n");
+  };
   if (three_way) {
     std::printf(
         "| workload | asio epoll %s | asio io_uring %s | %s %s | %s/asio epoll | %s/best asio | "
-        "asio epoll %s | asio io_uring %s | %s %s |\n",
+        "asio epoll %s | asio io_uring %s | %s %s |",
         p.rate_label, p.rate_label, rill_label, p.rate_label, rill_short, rill_short,
         p.allocs_label, p.allocs_label, rill_label, p.allocs_label);
-    std::printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    floor_header();
+    std::printf("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+    floor_rule();
     for (const row_result& r : results) {
-      std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.name().c_str(),
+      std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s |", r.name().c_str(),
                   format_rate(p, r.asio).c_str(), format_rate(p, r.asio_uring).c_str(),
                   format_rate(p, r.rill).c_str(), format_ratio(r.ratio()).c_str(),
                   format_ratio(r.ratio_best()).c_str(), format_allocs(r.asio).c_str(),
                   format_allocs(r.asio_uring).c_str(), format_allocs(r.rill).c_str());
+      floor_cells(r);
     }
   } else {
-    std::printf("| workload | asio %s | %s %s | %s/asio | asio %s | %s %s |\n", p.rate_label,
+    std::printf("| workload | asio %s | %s %s | %s/asio | asio %s | %s %s |", p.rate_label,
                 rill_label, p.rate_label, rill_short, p.allocs_label, rill_label, p.allocs_label);
-    std::printf("|---|--:|--:|--:|--:|--:|\n");
+    floor_header();
+    std::printf("|---|--:|--:|--:|--:|--:|");
+    floor_rule();
     for (const row_result& r : results) {
-      std::printf("| %s | %s | %s | %s | %s | %s |\n", r.name().c_str(),
+      std::printf("| %s | %s | %s | %s | %s | %s |", r.name().c_str(),
                   format_rate(p, r.asio).c_str(), format_rate(p, r.rill).c_str(),
                   format_ratio(r.ratio()).c_str(), format_allocs(r.asio).c_str(),
                   format_allocs(r.rill).c_str());
+      floor_cells(r);
     }
   }
   std::printf("\n");
@@ -421,10 +457,11 @@ inline void print_json_samples(const char* key, const samples& s, bool last) {
 }
 
 // "asio" is Asio on epoll; "asio_io_uring" is there when the program has the
-// io_uring build. "ratio" is rill/asio (epoll), "ratio_best_asio" rill
-// against the faster of the two.
+// io_uring build, "floor" and "ratio_floor" (rill/floor) when it has a floor.
+// "ratio" is rill/asio (epoll), "ratio_best_asio" rill against the faster of
+// the two.
 inline void print_json(const program& p, const std::vector<row_result>& results,
-                       const options& opts, bool three_way) {
+                       const options& opts, bool three_way, bool with_floor) {
   std::printf("{\n  \"benchmark\": \"%s\",\n", p.json_name);
   if (*p.json_unit != '\0') std::printf("  \"work_unit\": \"%s\",\n", p.json_unit);
   std::printf(
@@ -433,10 +470,13 @@ inline void print_json(const program& p, const std::vector<row_result>& results,
       asio_only ? "true" : "false", static_cast<unsigned long long>(opts.ops), opts.reps);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const row_result& r = results[i];
-    std::printf("    {\"name\": \"%s\", %s, \"ratio\": %.4f, \"ratio_best_asio\": %.4f,\n",
+    std::printf("    {\"name\": \"%s\", %s, \"ratio\": %.4f, \"ratio_best_asio\": %.4f,",
                 r.name().c_str(), r.spec->json_fields.c_str(), r.ratio(), r.ratio_best());
+    if (with_floor) std::printf(" \"ratio_floor\": %.4f,", r.ratio_floor());
+    std::printf("\n");
     print_json_samples("asio", r.asio, false);
     if (three_way) print_json_samples("asio_io_uring", r.asio_uring, false);
+    if (with_floor) print_json_samples("floor", r.floor, false);
     print_json_samples("rill", r.rill, true);
     std::printf("    }%s\n", i + 1 == results.size() ? "" : ",");
   }
@@ -493,6 +533,8 @@ inline int run_main(const program& p, int argc, char** argv) {
   const std::vector<row> rows = p.rows();
   const bool three_way = std::any_of(
       rows.begin(), rows.end(), [](const row& r) { return static_cast<bool>(r.run_asio_uring); });
+  const bool with_floor = std::any_of(rows.begin(), rows.end(),
+                                      [](const row& r) { return static_cast<bool>(r.run_floor); });
   bool uring = false;
   std::string uring_note;
   if (three_way && (opts.only.empty() || opts.only == "asio-uring")) {
@@ -513,6 +555,11 @@ inline int run_main(const program& p, int argc, char** argv) {
     return 1;
   }
 
+  if (opts.only == "floor" && !with_floor) {
+    std::fprintf(stderr, "error: --only=floor, but this program has no floor\n");
+    return 1;
+  }
+
   std::vector<row_result> results;
   for (const row& spec : rows) {
     if (!opts.filter.empty() && spec.name.find(opts.filter) == std::string::npos) continue;
@@ -526,9 +573,9 @@ inline int run_main(const program& p, int argc, char** argv) {
   }
 
   if (opts.json) {
-    harness_detail::print_json(p, results, opts, three_way);
+    harness_detail::print_json(p, results, opts, three_way, with_floor);
   } else {
-    harness_detail::print_markdown(p, results, opts, three_way, uring_note);
+    harness_detail::print_markdown(p, results, opts, three_way, with_floor, uring_note);
   }
   // Ratios of a single library are meaningless: --only runs are not recorded.
   if (opts.only.empty() && !harness_detail::append_results(p, results)) return 1;

@@ -6,7 +6,9 @@
 // started before run() (1, 64), the handler size (8, 256, 2048 bytes) and the
 // associated allocator (none, i.e. std::allocator<void>, or a per-chain
 // handler_memory arena as in Asio's allocation example). One thread runs the
-// io_context. See docs/benchmarks.md for how to read the output.
+// io_context. Each row also runs the same workload on a bare loop (the floor,
+// floor_loop.hpp: intrusive queue, function pointer, trivial free list) and
+// prints rill/floor. See docs/benchmarks.md for how to read the output.
 //
 // Usage: rill_bench_post_chain [--ops=N] [--reps=N] [--quick] [--json]
 //                              [--filter=TEXT] [--only=LIBRARY]
@@ -38,6 +40,7 @@
 #include <rill.hpp>
 #endif
 
+#include "floor_loop.hpp"
 #include "harness.hpp"  // also counting_new.hpp and handler_memory.hpp
 
 namespace bench_asio {
@@ -53,6 +56,12 @@ namespace net = ::rill;
 #endif
 #include "post_chain_workload.ipp"
 }  // namespace bench_rill
+
+// The floor: the same workload on the least machinery that can run it.
+namespace bench_floor {
+namespace net = ::bench::floor_loop;
+#include "post_chain_workload.ipp"
+}  // namespace bench_floor
 
 namespace {
 
@@ -87,6 +96,11 @@ bench::row make_row(std::size_t chains) {
     const std::uint64_t per_chain = std::max<std::uint64_t>(1, opts.ops / chains);
     return bench_rill::run_post_chain<Size, Custom>(chains, per_chain,
                                                     std::max<std::uint64_t>(1, per_chain / 10));
+  };
+  r.run_floor = [chains](const bench::options& opts) {
+    const std::uint64_t per_chain = std::max<std::uint64_t>(1, opts.ops / chains);
+    return bench_floor::run_post_chain<Size, Custom>(chains, per_chain,
+                                                     std::max<std::uint64_t>(1, per_chain / 10));
   };
 #if defined(RILL_BENCH_ASIO_URING)
   r.run_asio_uring = [chains](const bench::options& opts) {

@@ -1,13 +1,14 @@
 // The post-chain workload, written once against the namespace alias `net`.
 //
-// This file is deliberately not a header: post_chain.cpp includes it twice,
-// once inside `namespace bench_asio { namespace net = ::asio; }` and once
-// inside `namespace bench_rill { namespace net = ::rill; }`, so that both
-// libraries run byte-for-byte the same code. It must therefore not include
-// anything itself (the including file includes <asio.hpp>, <rill.hpp> and the
-// standard headers at global scope) and may only use names that Asio and rill
-// share: io_context, post, run, restart, and associated allocators found
-// through a nested allocator_type.
+// This file is deliberately not a header: post_chain.cpp includes it three
+// times, inside `namespace bench_asio { namespace net = ::asio; }`, inside
+// `namespace bench_rill { namespace net = ::rill; }` and inside
+// `namespace bench_floor { namespace net = ::bench::floor_loop; }` (the bare
+// loop of floor_loop.hpp), so that all three run byte-for-byte the same code.
+// It must therefore not include anything itself (the including file includes
+// <asio.hpp>, <rill.hpp> and the standard headers at global scope) and may
+// only use names that all three share: io_context, post, run, restart, and
+// associated allocators found through a nested allocator_type.
 
 // One chain: the counter the chain runs down, plus the arena its handlers
 // allocate from when the row uses the custom allocator.

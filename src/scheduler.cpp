@@ -63,7 +63,7 @@ void scheduler::shutdown() {
       std::lock_guard lock(mutex_);
       shutdown_ = true;
       ops.push(queue_);
-      queue_nonempty_.store(false, std::memory_order_relaxed);
+      set_attention_locked(attention_queued, false);
     }
     if (ops.empty()) return;
     // Destroying a handler may queue more work (its destructor may post), so
@@ -86,7 +86,7 @@ void scheduler::post_shared(operation* op) {
   {
     std::lock_guard lock(mutex_);
     queue_.push(op);
-    queue_nonempty_.store(true, std::memory_order_relaxed);
+    set_attention_locked(attention_queued, true);
     if (idle_threads_.load(std::memory_order_relaxed) > 0) {
       notify = true;
     } else if (task_running_ && !task_interrupted_) {
@@ -118,7 +118,7 @@ void scheduler::post_deferred_completions(op_queue<operation>& ops) {
   {
     std::lock_guard lock(mutex_);
     queue_.push(ops);
-    queue_nonempty_.store(true, std::memory_order_relaxed);
+    set_attention_locked(attention_queued, true);
     if (idle_threads_.load(std::memory_order_relaxed) > 0) {
       notify = true;
     } else if (task_running_ && !task_interrupted_) {
@@ -138,7 +138,7 @@ void scheduler::init_task(scheduler_task* task) {
 bool scheduler::fold_private(scheduler_thread_info& ti) {
   if (!ti.private_queue.empty()) {
     queue_.push(ti.private_queue);
-    queue_nonempty_.store(true, std::memory_order_relaxed);
+    set_attention_locked(attention_queued, true);
     // The caller runs one of them; another thread may take the rest.
     if (idle_threads_.load(std::memory_order_relaxed) > 0) wakeup_.notify_one();
   }
@@ -155,6 +155,7 @@ bool scheduler::fold_private(scheduler_thread_info& ti) {
 
 void scheduler::stop_locked() {
   stopped_.store(true, std::memory_order_release);
+  set_attention_locked(attention_stopped, true);
   wakeup_.notify_all();
   if (task_running_ && !task_interrupted_) {
     task_interrupted_ = true;
@@ -169,7 +170,11 @@ void scheduler::stop() {
 
 bool scheduler::stopped() const noexcept { return stopped_.load(std::memory_order_acquire); }
 
-void scheduler::restart() noexcept { stopped_.store(false, std::memory_order_release); }
+void scheduler::restart() {
+  std::lock_guard lock(mutex_);
+  stopped_.store(false, std::memory_order_release);
+  set_attention_locked(attention_stopped, false);
+}
 
 void scheduler::run_task(std::unique_lock<std::mutex>& lock, scheduler_task& task,
                          std::chrono::nanoseconds timeout) {
@@ -189,7 +194,7 @@ void scheduler::run_task(std::unique_lock<std::mutex>& lock, scheduler_task& tas
       self.task_interrupted_ = true;
       if (!completed.empty()) {
         self.queue_.push(completed);
-        self.queue_nonempty_.store(true, std::memory_order_relaxed);
+        self.set_attention_locked(attention_queued, true);
         // An idle thread may take over the task while this one runs handlers.
         if (self.idle_threads_.load(std::memory_order_relaxed) > 0) self.wakeup_.notify_one();
       }
@@ -203,7 +208,9 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
                                   bool wait, const clock::time_point* deadline) {
   if (!fold_private(ti)) return nullptr;
   bool task_polled = false;
-  handlers_since_task_ += ti.fast_runs;
+  // fast_runs also counts when there is no reactor (take_private resets it
+  // then); only a context with a reactor needs the count.
+  if (task_.load(std::memory_order_relaxed) != nullptr) handlers_since_task_ += ti.fast_runs;
   ti.fast_runs = 0;
   if (handlers_since_task_ >= fast_run_limit) {
     // Many handlers ran without a look at I/O: give the reactor a
@@ -229,7 +236,7 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
       } else if (!queue_.empty()) {
         wakeup_.notify_one();
       }
-      queue_nonempty_.store(!queue_.empty(), std::memory_order_relaxed);
+      set_attention_locked(attention_queued, !queue_.empty());
       return op;
     }
     if (outstanding_work_.load(std::memory_order_acquire) == 0) {
@@ -260,34 +267,53 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
     }
     if (!wait) return nullptr;
     if (deadline != nullptr && clock::now() >= *deadline) return nullptr;
-    idle_threads_.fetch_add(1, std::memory_order_relaxed);
+    // Under the lock, hence plain loads and stores.
+    const int idle = idle_threads_.load(std::memory_order_relaxed);
+    idle_threads_.store(idle + 1, std::memory_order_relaxed);
+    set_attention_locked(attention_idle, true);
     if (deadline != nullptr) {
       wakeup_.wait_until(lock, *deadline);
     } else {
       wakeup_.wait(lock);
     }
-    idle_threads_.fetch_sub(1, std::memory_order_relaxed);
+    const int still_idle = idle_threads_.load(std::memory_order_relaxed) - 1;
+    idle_threads_.store(still_idle, std::memory_order_relaxed);
+    set_attention_locked(attention_idle, still_idle > 0);
   }
 }
 
-std::size_t scheduler::do_one(scheduler_thread_info& ti, bool wait,
-                              const clock::time_point* deadline) {
-  if (stopped_.load(std::memory_order_acquire)) return 0;
-  operation* op = nullptr;
-  // The fast path: our own queued work, nobody else waiting for a share of
-  // it and nothing posted from other threads: no lock, no atomic RMW.
-  if (!ti.private_queue.empty() && !queue_nonempty_.load(std::memory_order_relaxed) &&
-      idle_threads_.load(std::memory_order_relaxed) == 0 && ti.fast_runs < fast_run_limit) {
-    op = ti.private_queue.pop();
-    // Only a context with a reactor needs the count (see take_shared).
-    if (task_.load(std::memory_order_relaxed) != nullptr) ++ti.fast_runs;
-  } else {
-    std::unique_lock lock(mutex_);
-    op = take_shared(ti, lock, wait, deadline);
+// The fast path: our own queued work, nobody else waiting for a share of it,
+// nothing posted from other threads, no stop: no lock, no atomic RMW, one
+// relaxed load of shared state. Inlined into every run/poll loop.
+inline operation* scheduler::take_private(scheduler_thread_info& ti) noexcept {
+  if (attention_.load(std::memory_order_relaxed) != 0) return nullptr;
+  if (ti.fast_runs >= fast_run_limit) [[unlikely]] {
+    // Time for the reactor's turn, which needs the lock; without a reactor
+    // there is nothing to give a turn to.
+    if (task_.load(std::memory_order_relaxed) != nullptr) return nullptr;
+    ti.fast_runs = 0;
+  }
+  operation* op = ti.private_queue.pop();
+  ++ti.fast_runs;
+  return op;
+}
+
+operation* scheduler::take_locked(scheduler_thread_info& ti, bool wait,
+                                  const clock::time_point* deadline) {
+  if (stopped_.load(std::memory_order_acquire)) return nullptr;
+  std::unique_lock lock(mutex_);
+  return take_shared(ti, lock, wait, deadline);
+}
+
+inline std::size_t scheduler::do_one(scheduler_thread_info& ti, bool wait,
+                                     const clock::time_point* deadline) {
+  operation* op = take_private(ti);
+  if (op == nullptr) [[unlikely]] {
+    op = take_locked(ti, wait, deadline);
     if (op == nullptr) return 0;
   }
   finish_one finish{ti};
-  op->complete(this, std::error_code(), 0);
+  op->complete(this, success_, 0);
   return 1;
 }
 

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
+#include <system_error>
 
 #include <rill/detail/op_queue.hpp>
 #include <rill/detail/operation.hpp>
@@ -50,7 +51,8 @@ struct scheduler_thread_info {
   // count. While it is positive the shared count still includes the handler
   // this thread took from the shared queue, so it never reaches zero early.
   long private_work = 0;
-  // Handlers run from private_queue since the reactor last had a turn.
+  // Handlers run from private_queue since this thread last took the lock;
+  // when the scheduler has a reactor, it gets a turn after fast_run_limit.
   unsigned fast_runs = 0;
 };
 
@@ -76,7 +78,7 @@ class scheduler final : public execution_context_service_base<scheduler> {
 
   void stop();
   [[nodiscard]] bool stopped() const noexcept;
-  void restart() noexcept;
+  void restart();
 
   [[nodiscard]] int concurrency_hint() const noexcept { return concurrency_hint_; }
 
@@ -142,6 +144,11 @@ class scheduler final : public execution_context_service_base<scheduler> {
   void wake_one_locked();
   // Runs one operation; waits for one until deadline if wait is true.
   std::size_t do_one(scheduler_thread_info& ti, bool wait, const clock::time_point* deadline);
+  // The lock-free fast path: the next operation of the thread's private
+  // queue, or null when the queue is empty or the thread must take the lock.
+  operation* take_private(scheduler_thread_info& ti) noexcept;
+  // The slow path: locks and takes an operation from the shared state.
+  operation* take_locked(scheduler_thread_info& ti, bool wait, const clock::time_point* deadline);
   operation* take_shared(scheduler_thread_info& ti, std::unique_lock<std::mutex>& lock, bool wait,
                          const clock::time_point* deadline);
   // Moves the thread's private queue and work count into the shared state.
@@ -149,6 +156,12 @@ class scheduler final : public execution_context_service_base<scheduler> {
   // stopped). Requires mutex_.
   bool fold_private(scheduler_thread_info& ti);
   void stop_locked();
+  // Keeps one bit of attention_ equal to the state it stands for. Requires
+  // mutex_, so a load and a store suffice (no atomic read-modify-write).
+  void set_attention_locked(unsigned bit, bool on) noexcept {
+    const unsigned old = attention_.load(std::memory_order_relaxed);
+    attention_.store(on ? (old | bit) : (old & ~bit), std::memory_order_relaxed);
+  }
   // Runs the task with mutex_ released; queues what completed. Requires mutex_.
   void run_task(std::unique_lock<std::mutex>& lock, scheduler_task& task,
                 std::chrono::nanoseconds timeout);
@@ -157,14 +170,25 @@ class scheduler final : public execution_context_service_base<scheduler> {
   // one per pass over the queue).
   static constexpr unsigned fast_run_limit = 64;
 
+  // The reasons for a thread on the fast path to take the lock, in one word
+  // so that the path tests them with one load: stop() was called, the shared
+  // queue holds operations (posted from outside, or completed by the
+  // reactor), a thread is idle and could take a share of the work.
+  enum : unsigned { attention_stopped = 1, attention_queued = 2, attention_idle = 4 };
+
   mutable std::mutex mutex_;
   std::condition_variable wakeup_;
   op_queue<operation> queue_;
   std::atomic<long> outstanding_work_{0};
   std::atomic<bool> stopped_{false};
-  // Hints for the lock-free fast path, written under mutex_.
-  std::atomic<bool> queue_nonempty_{false};
+  // Hints for the lock-free fast path, written under mutex_ (the fast path
+  // reads them relaxed; what they announce is then read under the lock).
+  std::atomic<unsigned> attention_{0};
   std::atomic<int> idle_threads_{0};
+  // Passed to every operation that completes without an error: building a
+  // std::error_code calls std::system_category(), a call into the shared
+  // libstdc++, which is too much for every handler.
+  const std::error_code success_{};
   bool shutdown_ = false;
   const int concurrency_hint_;
   // The reactor, once an I/O object or timer exists. Set once under mutex_.
