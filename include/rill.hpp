@@ -11,6 +11,7 @@
 #include <rill/associator.hpp>
 #include <rill/async_result.hpp>
 #include <rill/awaitable.hpp>
+#include <rill/backend.hpp>
 #include <rill/basic_datagram_socket.hpp>
 #include <rill/basic_signal_set.hpp>
 #include <rill/basic_socket.hpp>

@@ -5,7 +5,7 @@
 namespace rill::detail {
 
 reactive_socket_service_base::reactive_socket_service_base(execution_context& ctx)
-    : scheduler_(use_service<scheduler>(ctx)), reactor_(use_service<epoll_reactor>(ctx)) {}
+    : scheduler_(use_service<scheduler>(ctx)), reactor_(use_service<reactor>(ctx)) {}
 
 void reactive_socket_service_base::construct(base_implementation_type& impl) noexcept {
   impl.socket_ = socket_ops::invalid_socket;
@@ -143,7 +143,8 @@ std::error_code reactive_socket_service_base::do_open(base_implementation_type& 
   }
   const socket_ops::socket_type s = socket_ops::socket(af, type, protocol, ec);
   if (s == socket_ops::invalid_socket) return ec;
-  if (std::error_code rec = reactor_.register_descriptor(s, impl.reactor_data_)) {
+  // A socket made just now: epoll would take it, no need to check on io_uring.
+  if (std::error_code rec = reactor_.register_descriptor(s, impl.reactor_data_, false, true)) {
     socket_ops::state_type state = 0;
     std::error_code ignored;
     socket_ops::close(s, state, true, ignored);
@@ -202,7 +203,7 @@ void reactive_socket_service_base::start_connect_op(base_implementation_type& im
     return;
   }
   op->ec_.clear();
-  reactor_.start_op(epoll_reactor::write_op, impl.socket_, impl.reactor_data_, op, false, false);
+  reactor_.start_op(reactor::write_op, impl.socket_, impl.reactor_data_, op, false, false);
 }
 
 }  // namespace rill::detail

@@ -114,7 +114,7 @@ reactor_op::status signal_set_service::pipe_read_op::do_perform(reactor_op* base
 signal_set_service::signal_set_service(execution_context& ctx)
     : execution_context_service_base<signal_set_service>(ctx),
       scheduler_(use_service<scheduler>(ctx)),
-      reactor_(use_service<epoll_reactor>(ctx)) {
+      reactor_(use_service<reactor>(ctx)) {
   add_service();
 }
 
@@ -412,8 +412,8 @@ void signal_set_service::remove_service() {
 
 void signal_set_service::register_pipe(int read_descriptor) {
   pipe_op_.descriptor_ = read_descriptor;
-  if (std::error_code ec = reactor_.register_internal_descriptor(
-          epoll_reactor::read_op, read_descriptor, reactor_data_, &pipe_op_)) {
+  if (std::error_code ec = reactor_.register_internal_descriptor(reactor::read_op, read_descriptor,
+                                                                 reactor_data_, &pipe_op_)) {
     throw_error(ec, "signal_set_service register");
   }
 }

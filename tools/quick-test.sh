@@ -18,6 +18,6 @@ fi
 cmake --build "$dir" --target rill -j1 >/dev/null
 mkdir -p "$dir/t"
 g++ -std=c++20 -g -O1 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror -pthread \
-  -Iinclude -Itests "${tests[@]}" tests/support/*.cpp "$dir"/librill.a \
+  -Iinclude -Itests "${tests[@]}" tests/support/*.cpp "$dir"/librill.a -luring \
   -lgtest -lgtest_main -o "$dir/t/quick_tests"
 exec timeout 120 "$dir/t/quick_tests" "$@"

@@ -70,12 +70,16 @@ int main(int argc, char** argv) {
       const std::string_view text(line);
       rill::async_write(client, rill::buffer(text), [](std::error_code, std::size_t) {});
       std::string reply;
+      bool done = false;
       rill::async_read_until(client, rill::dynamic_buffer(reply), '\n',
                              [&](std::error_code ec, std::size_t n) {
                                if (!ec) std::printf("reply: %s", reply.substr(0, n).c_str());
+                               done = true;
                              });
-      // Step the loop until this exchange is done.
-      while (reply.find('\n') == std::string::npos && ioc.run_one() != 0) {
+      // Step the loop until the handler has run. (Not until reply holds a
+      // newline: on io_uring the kernel writes into reply's storage before
+      // the operation completes.)
+      while (!done && ioc.run_one() != 0) {
       }
     }
     client.close();

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include <rill/backend.hpp>
 #include <rill/detail/basic_scheduler_executor.hpp>
 #include <rill/detail/executor_op.hpp>
 #include <rill/detail/scheduler.hpp>
@@ -42,6 +43,12 @@ class io_context : public execution_context {
   io_context() : io_context(RILL_CONCURRENCY_HINT_DEFAULT) {}
   explicit io_context(int concurrency_hint)
       : impl_(make_service<detail::scheduler>(*this, concurrency_hint)) {}
+  // Chooses the I/O back end (rill/backend.hpp); the other constructors
+  // leave it automatic.
+  explicit io_context(rill::backend b, int concurrency_hint = RILL_CONCURRENCY_HINT_DEFAULT)
+      : impl_(make_service<detail::scheduler>(*this, concurrency_hint)) {
+    impl_.set_requested_backend(b);
+  }
   // As in Asio 1.35: the context's own state (services, the scheduler, the
   // reactor and its descriptor states, timer queues, signal registrations)
   // is allocated with a instead of the global heap. Operations still use
@@ -53,6 +60,12 @@ class io_context : public execution_context {
   io_context(allocator_arg_t tag, const Allocator& a, int concurrency_hint)
       : execution_context(tag, a),
         impl_(make_service<detail::scheduler>(*this, concurrency_hint)) {}
+  template <typename Allocator>
+  io_context(allocator_arg_t tag, const Allocator& a, rill::backend b,
+             int concurrency_hint = RILL_CONCURRENCY_HINT_DEFAULT)
+      : execution_context(tag, a), impl_(make_service<detail::scheduler>(*this, concurrency_hint)) {
+    impl_.set_requested_backend(b);
+  }
   // Destroys, without invoking, every handler that is still queued.
   ~io_context() = default;
 

@@ -10,8 +10,8 @@
 #include <rill/associated_allocator.hpp>
 #include <rill/associated_cancellation_slot.hpp>
 #include <rill/cancellation_type.hpp>
-#include <rill/detail/epoll_reactor.hpp>
 #include <rill/detail/handler_alloc.hpp>
+#include <rill/detail/reactor.hpp>
 #include <rill/detail/scheduler.hpp>
 #include <rill/detail/timer_queue.hpp>
 #include <rill/detail/wait_handler.hpp>
@@ -38,7 +38,7 @@ class deadline_timer_service final
   explicit deadline_timer_service(execution_context& ctx)
       : execution_context_service_base<deadline_timer_service>(ctx),
         scheduler_(use_service<scheduler>(ctx)),
-        reactor_(use_service<epoll_reactor>(ctx)),
+        reactor_(use_service<reactor>(ctx)),
         queue_(ctx) {
     reactor_.add_timer_queue(queue_);
   }
@@ -155,7 +155,7 @@ class deadline_timer_service final
 
  private:
   scheduler& scheduler_;
-  epoll_reactor& reactor_;
+  reactor& reactor_;
   queue_type queue_;
 };
 

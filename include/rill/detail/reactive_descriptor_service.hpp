@@ -11,10 +11,10 @@
 #include <rill/buffer.hpp>
 #include <rill/detail/buffer_sequence_adapter.hpp>
 #include <rill/detail/descriptor_ops.hpp>
-#include <rill/detail/epoll_reactor.hpp>
 #include <rill/detail/handler_alloc.hpp>
 #include <rill/detail/reactive_socket_ops.hpp>
 #include <rill/detail/reactive_socket_service.hpp>
+#include <rill/detail/reactor.hpp>
 #include <rill/detail/socket_ops.hpp>
 #include <rill/execution_context.hpp>
 
@@ -24,7 +24,7 @@ namespace rill::detail {
 // shares the sockets' protocol-independent half: registration, close,
 // release, cancel, the non-blocking modes, wait/async_wait and the start
 // of operations (which makes the descriptor non-blocking first and goes
-// through epoll_reactor::start_op, per-operation cancellation included).
+// through reactor::start_op, per-operation cancellation included).
 // What differs is assign, which leaves the descriptor's flags alone as Asio
 // does, and the transfer: read/write instead of recv/send, through the same
 // reactor operations (recv_op_base / send_op_base with descriptor_ops).
@@ -91,7 +91,7 @@ class reactive_descriptor_service final
     auto alloc = get_associated_allocator(handler);
     op_type* op = allocate_operation<op_type>(alloc, std::forward<Handler>(handler), io_ex,
                                               impl.socket_, impl.state_, buffers, 0);
-    start_op(impl, epoll_reactor::read_op, op, false, true);
+    start_op(impl, reactor::read_op, op, false, true);
   }
 
   template <typename ConstBuffers, typename Handler, typename IoExecutor>
@@ -102,7 +102,7 @@ class reactive_descriptor_service final
     auto alloc = get_associated_allocator(handler);
     op_type* op = allocate_operation<op_type>(alloc, std::forward<Handler>(handler), io_ex,
                                               impl.socket_, impl.state_, buffers, 0);
-    start_op(impl, epoll_reactor::write_op, op, false, true);
+    start_op(impl, reactor::write_op, op, false, true);
   }
 };
 

@@ -1,8 +1,12 @@
 // rill/detail/reactive_socket_ops.hpp - the socket operations the reactor runs.
 #pragma once
 
+#include <sys/socket.h>
+#include <cerrno>
+
 #include <cstddef>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include <rill/associated_cancellation_slot.hpp>
@@ -12,6 +16,7 @@
 #include <rill/detail/handler_work.hpp>
 #include <rill/detail/reactor_op.hpp>
 #include <rill/detail/socket_ops.hpp>
+#include <rill/error.hpp>
 
 namespace rill::detail {
 
@@ -48,7 +53,48 @@ class recv_op_base : public reactor_op {
         socket_(s),
         state_(state),
         buffers_(buffers),
-        flags_(flags) {}
+        flags_(flags) {
+    // Receives on sockets may run on the ring (io_uring back end); reads of
+    // other descriptors (pipes, terminals) keep to readiness.
+    if constexpr (std::is_same_v<Transfer, socket_transfer>) {
+      this->ring_prepare_ = &recv_op_base::do_ring_prepare;
+      this->ring_complete_ = &recv_op_base::do_ring_complete;
+    }
+  }
+
+  // One non-empty buffer and no flags: IORING_OP_RECV. Anything else (a
+  // zero-length read completes at once; MSG_PEEK, several buffers) takes
+  // the readiness path, which behaves exactly as on epoll.
+  static bool do_ring_prepare(reactor_op* base, ring_io& io) {
+    auto* op = static_cast<recv_op_base*>(base);
+    if (op->flags_ != 0) return false;
+    auto it = rill::buffer_sequence_begin(op->buffers_);
+    const auto end = rill::buffer_sequence_end(op->buffers_);
+    if (it == end) return false;
+    const mutable_buffer b(*it);
+    if (++it != end || b.size() == 0) return false;
+    io = ring_io{op->socket_, b.data(), b.size(), 0};
+    return true;
+  }
+
+  // The result as non_blocking_recv reports it: 0 bytes from a stream is
+  // end of file.
+  static status do_ring_complete(reactor_op* base, int result) {
+    auto* op = static_cast<recv_op_base*>(base);
+    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) return status::not_done;
+    op->bytes_transferred_ = 0;
+    op->ec_.clear();
+    if (result > 0) {
+      op->bytes_transferred_ = static_cast<std::size_t>(result);
+    } else if (result == 0) {
+      if ((op->state_ & socket_ops::stream_oriented) != 0) op->ec_ = rill::error::eof;
+    } else if (result == -ECANCELED) {
+      op->ec_ = rill::error::operation_aborted;
+    } else {
+      op->ec_ = std::error_code(-result, std::system_category());
+    }
+    return status::done;
+  }
 
   static status do_perform(reactor_op* base) {
     auto* op = static_cast<recv_op_base*>(base);
@@ -84,7 +130,41 @@ class send_op_base : public reactor_op {
         socket_(s),
         state_(state),
         buffers_(buffers),
-        flags_(flags) {}
+        flags_(flags) {
+    if constexpr (std::is_same_v<Transfer, socket_transfer>) {
+      this->ring_prepare_ = &send_op_base::do_ring_prepare;
+      this->ring_complete_ = &send_op_base::do_ring_complete;
+    }
+  }
+
+  // One non-empty buffer and no flags: IORING_OP_SEND (with MSG_NOSIGNAL,
+  // as do_send: a closed peer gives EPIPE, not SIGPIPE).
+  static bool do_ring_prepare(reactor_op* base, ring_io& io) {
+    auto* op = static_cast<send_op_base*>(base);
+    if (op->flags_ != 0) return false;
+    auto it = rill::buffer_sequence_begin(op->buffers_);
+    const auto end = rill::buffer_sequence_end(op->buffers_);
+    if (it == end) return false;
+    const const_buffer b(*it);
+    if (++it != end || b.size() == 0) return false;
+    io = ring_io{op->socket_, const_cast<void*>(b.data()), b.size(), MSG_NOSIGNAL};
+    return true;
+  }
+
+  static status do_ring_complete(reactor_op* base, int result) {
+    auto* op = static_cast<send_op_base*>(base);
+    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) return status::not_done;
+    op->bytes_transferred_ = 0;
+    op->ec_.clear();
+    if (result >= 0) {
+      op->bytes_transferred_ = static_cast<std::size_t>(result);
+    } else if (result == -ECANCELED) {
+      op->ec_ = rill::error::operation_aborted;
+    } else {
+      op->ec_ = std::error_code(-result, std::system_category());
+    }
+    return status::done;
+  }
 
   static status do_perform(reactor_op* base) {
     auto* op = static_cast<send_op_base*>(base);

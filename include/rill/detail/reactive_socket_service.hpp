@@ -8,10 +8,10 @@
 #include <rill/associated_allocator.hpp>
 #include <rill/buffer.hpp>
 #include <rill/detail/buffer_sequence_adapter.hpp>
-#include <rill/detail/epoll_reactor.hpp>
 #include <rill/detail/handler_alloc.hpp>
 #include <rill/detail/reactive_accept_ops.hpp>
 #include <rill/detail/reactive_socket_ops.hpp>
+#include <rill/detail/reactor.hpp>
 #include <rill/detail/scheduler.hpp>
 #include <rill/detail/socket_ops.hpp>
 #include <rill/error.hpp>
@@ -27,7 +27,7 @@ class reactive_socket_service_base {
   struct base_implementation_type {
     socket_ops::socket_type socket_ = socket_ops::invalid_socket;
     socket_ops::state_type state_ = 0;
-    epoll_reactor::per_descriptor_data reactor_data_ = nullptr;
+    reactor::per_descriptor_data reactor_data_ = nullptr;
   };
 
   explicit reactive_socket_service_base(execution_context& ctx);
@@ -89,11 +89,11 @@ class reactive_socket_service_base {
     using op_type = reactive_handler_op<wait_ready_op_base, std::decay_t<Handler>, IoExecutor>;
     auto alloc = get_associated_allocator(handler);
     op_type* op = allocate_operation<op_type>(alloc, std::forward<Handler>(handler), io_ex);
-    int op_type_index = epoll_reactor::read_op;
+    int op_type_index = reactor::read_op;
     if (w == socket_base::wait_write) {
-      op_type_index = epoll_reactor::write_op;
+      op_type_index = reactor::write_op;
     } else if (w == socket_base::wait_error) {
-      op_type_index = epoll_reactor::except_op;
+      op_type_index = reactor::except_op;
     }
     start_op(impl, op_type_index, op, false, false);
   }
@@ -123,7 +123,7 @@ class reactive_socket_service_base {
     auto alloc = get_associated_allocator(handler);
     op_type* op = allocate_operation<op_type>(alloc, std::forward<Handler>(handler), io_ex,
                                               impl.socket_, impl.state_, buffers, flags);
-    start_op(impl, epoll_reactor::write_op, op, false, true);
+    start_op(impl, reactor::write_op, op, false, true);
   }
 
   template <typename MutableBuffers, typename Handler, typename IoExecutor>
@@ -134,8 +134,8 @@ class reactive_socket_service_base {
     auto alloc = get_associated_allocator(handler);
     op_type* op = allocate_operation<op_type>(alloc, std::forward<Handler>(handler), io_ex,
                                               impl.socket_, impl.state_, buffers, flags);
-    const int kind = (flags & socket_base::message_out_of_band) != 0 ? epoll_reactor::except_op
-                                                                     : epoll_reactor::read_op;
+    const int kind =
+        (flags & socket_base::message_out_of_band) != 0 ? reactor::except_op : reactor::read_op;
     start_op(impl, kind, op, false, (flags & socket_base::message_out_of_band) == 0);
   }
 
@@ -154,7 +154,7 @@ class reactive_socket_service_base {
                         std::size_t addrlen);
 
   scheduler& scheduler_;
-  epoll_reactor& reactor_;
+  reactor& reactor_;
 };
 
 // The protocol-specific half: endpoints and protocol objects.
@@ -307,7 +307,7 @@ class reactive_socket_service final
     auto alloc = get_associated_allocator(handler);
     op_type* op = allocate_operation<op_type>(alloc, std::forward<Handler>(handler), io_ex,
                                               impl.socket_, buffers, destination, flags);
-    start_op(impl, epoll_reactor::write_op, op, false, true);
+    start_op(impl, reactor::write_op, op, false, true);
   }
 
   template <typename MutableBuffers, typename Handler, typename IoExecutor>
@@ -319,8 +319,8 @@ class reactive_socket_service final
     auto alloc = get_associated_allocator(handler);
     op_type* op = allocate_operation<op_type>(alloc, std::forward<Handler>(handler), io_ex,
                                               impl.socket_, buffers, sender, flags);
-    const int kind = (flags & socket_base::message_out_of_band) != 0 ? epoll_reactor::except_op
-                                                                     : epoll_reactor::read_op;
+    const int kind =
+        (flags & socket_base::message_out_of_band) != 0 ? reactor::except_op : reactor::read_op;
     start_op(impl, kind, op, false, true);
   }
 
@@ -360,7 +360,7 @@ class reactive_socket_service final
       scheduler_.post_immediate(op, false);
       return;
     }
-    start_op(impl, epoll_reactor::read_op, op, false, true);
+    start_op(impl, reactor::read_op, op, false, true);
   }
 
   template <typename Socket, typename Handler, typename IoExecutor>
@@ -371,7 +371,7 @@ class reactive_socket_service final
     op_type* op =
         allocate_operation<op_type>(alloc, std::forward<Handler>(handler), io_ex, impl.socket_,
                                     impl.state_, peer_ex, impl.protocol_, peer_endpoint);
-    start_op(impl, epoll_reactor::read_op, op, false, true);
+    start_op(impl, reactor::read_op, op, false, true);
   }
 };
 

@@ -20,12 +20,31 @@ class reactor_op : public operation {
 
   status perform() { return perform_func_(this); }
 
+  // io_uring: an operation the ring can carry out itself (a receive into
+  // one buffer) describes its system call here, and the reactor submits it
+  // instead of polling for readiness and calling perform(). The kernel
+  // then writes into the buffer directly: one io_uring_enter per transfer
+  // instead of recv (EAGAIN), a wait and recv again.
+  struct ring_io {
+    int descriptor;
+    void* data;
+    std::size_t size;
+    int flags;
+  };
+  // False: this operation cannot go to the ring now (use readiness).
+  using ring_prepare_func_type = bool (*)(reactor_op* op, ring_io& io);
+  // Takes the completion's result (bytes or -errno). not_done: the kernel
+  // said it would block (-EAGAIN); the reactor then falls back to readiness.
+  using ring_complete_func_type = status (*)(reactor_op* op, int result);
+  ring_prepare_func_type ring_prepare_ = nullptr;
+  ring_complete_func_type ring_complete_ = nullptr;
+
   std::error_code ec_;
   std::size_t bytes_transferred_ = 0;
 
   // Per-operation cancellation. The handler-owning operation sets the slot
   // from its handler's associated cancellation slot when it is constructed;
-  // epoll_reactor::start_op installs a cancellation handler in a connected
+  // reactor::start_op installs a cancellation handler in a connected
   // slot, and the key (that handler's address) finds this operation among
   // the queued ones when the handler runs.
   cancellation_slot cancellation_slot_;

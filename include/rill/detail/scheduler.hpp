@@ -9,6 +9,7 @@
 #include <mutex>
 #include <system_error>
 
+#include <rill/backend.hpp>
 #include <rill/detail/op_queue.hpp>
 #include <rill/detail/operation.hpp>
 #include <rill/execution_context.hpp>
@@ -81,6 +82,11 @@ class scheduler final : public execution_context_service_base<scheduler> {
   void restart();
 
   [[nodiscard]] int concurrency_hint() const noexcept { return concurrency_hint_; }
+
+  // The back end the context's owner asked for (io_context's constructor);
+  // the reactor reads it when it is created.
+  void set_requested_backend(backend b) noexcept { requested_backend_ = b; }
+  [[nodiscard]] backend requested_backend() const noexcept { return requested_backend_; }
 
   // True when the calling thread is inside run/poll of this scheduler.
   [[nodiscard]] bool running_in_this_thread() const noexcept { return this_thread() != nullptr; }
@@ -191,6 +197,7 @@ class scheduler final : public execution_context_service_base<scheduler> {
   const std::error_code success_{};
   bool shutdown_ = false;
   const int concurrency_hint_;
+  backend requested_backend_ = backend::automatic;
   // The reactor, once an I/O object or timer exists. Set once under mutex_.
   std::atomic<scheduler_task*> task_{nullptr};
   // A thread is inside task_->run(); only it may run the task. mutex_.

@@ -12,11 +12,11 @@
 #include <rill/associated_cancellation_slot.hpp>
 #include <rill/cancellation_signal.hpp>
 #include <rill/cancellation_type.hpp>
-#include <rill/detail/epoll_reactor.hpp>
 #include <rill/detail/handler_alloc.hpp>
 #include <rill/detail/handler_work.hpp>
 #include <rill/detail/op_queue.hpp>
 #include <rill/detail/operation.hpp>
+#include <rill/detail/reactor.hpp>
 #include <rill/detail/reactor_op.hpp>
 #include <rill/detail/scheduler.hpp>
 #include <rill/execution_context.hpp>
@@ -192,8 +192,8 @@ class signal_set_service final : public execution_context_service_base<signal_se
   void unregister_pipe();
 
   scheduler& scheduler_;
-  epoll_reactor& reactor_;
-  epoll_reactor::per_descriptor_data reactor_data_ = nullptr;
+  reactor& reactor_;
+  reactor::per_descriptor_data reactor_data_ = nullptr;
   pipe_read_op pipe_op_;
   registration* registrations_[max_signal_number] = {};
   implementation_type* impls_ = nullptr;

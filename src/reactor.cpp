@@ -1,4 +1,4 @@
-#include <rill/detail/epoll_reactor.hpp>
+#include <rill/detail/reactor.hpp>
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -29,8 +29,8 @@ std::error_code aborted() { return rill::error::operation_aborted; }
 
 }  // namespace
 
-epoll_reactor::epoll_reactor(execution_context& ctx)
-    : execution_context_service_base<epoll_reactor>(ctx),
+reactor::reactor(execution_context& ctx)
+    : execution_context_service_base<reactor>(ctx),
       scheduler_(use_service<scheduler>(ctx)),
       timer_queues_(context_allocator<timer_queue_base*>(ctx)) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -40,6 +40,18 @@ epoll_reactor::epoll_reactor(execution_context& ctx)
     const int err = errno;
     ::close(epoll_fd_);
     throw std::system_error(err, std::system_category(), "eventfd");
+  }
+  try {
+    choose_backend();
+  } catch (...) {
+    ::close(interrupter_fd_);
+    ::close(epoll_fd_);
+    throw;
+  }
+  if (backend_ == rill::backend::io_uring) {
+    // The ring polls the interrupter itself (ring_create).
+    scheduler_.init_task(this);
+    return;
   }
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLET;
@@ -53,7 +65,8 @@ epoll_reactor::epoll_reactor(execution_context& ctx)
   scheduler_.init_task(this);
 }
 
-epoll_reactor::~epoll_reactor() {
+reactor::~reactor() {
+  ring_destroy();
   if (interrupter_fd_ >= 0) ::close(interrupter_fd_);
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
   while (descriptor_state* state = states_) {
@@ -62,7 +75,9 @@ epoll_reactor::~epoll_reactor() {
   }
 }
 
-void epoll_reactor::shutdown() {
+void reactor::shutdown() {
+  // io_uring: first get back what the kernel still carries out.
+  ring_drain();
   op_queue<operation> ops;
   {
     std::lock_guard lock(registry_mutex_);
@@ -82,8 +97,12 @@ void epoll_reactor::shutdown() {
   scheduler::abandon_operations(ops);
 }
 
-void epoll_reactor::notify_fork(execution_context::fork_event event) {
+void reactor::notify_fork(execution_context::fork_event event) {
   if (event != execution_context::fork_child) return;
+  if (backend_ == rill::backend::io_uring) {
+    ring_fork_child();
+    return;
+  }
   // The child shares the parent's epoll instance; make its own and register
   // every live descriptor again.
   const int new_epoll = ::epoll_create1(EPOLL_CLOEXEC);
@@ -107,7 +126,7 @@ void epoll_reactor::notify_fork(execution_context::fork_event event) {
   }
 }
 
-epoll_reactor::descriptor_state* epoll_reactor::allocate_state() {
+reactor::descriptor_state* reactor::allocate_state() {
   std::lock_guard lock(registry_mutex_);
   if (descriptor_state* state = free_states_) {
     free_states_ = state->next_free_;
@@ -120,29 +139,69 @@ epoll_reactor::descriptor_state* epoll_reactor::allocate_state() {
   return state;
 }
 
-void epoll_reactor::free_state(descriptor_state* state) {
+void reactor::free_state(descriptor_state* state) {
   std::lock_guard lock(registry_mutex_);
   state->next_free_ = pending_free_states_;
   pending_free_states_ = state;
 }
 
-void epoll_reactor::reclaim_states() {
+void reactor::reclaim_states() {
   std::lock_guard lock(registry_mutex_);
+  descriptor_state* still_pending = nullptr;
   while (descriptor_state* state = pending_free_states_) {
     pending_free_states_ = state->next_free_;
-    state->next_free_ = free_states_;
-    free_states_ = state;
+    bool in_flight = false;
+    {
+      // io_uring: a completion naming the state may still arrive; it must
+      // not find the state serving another descriptor.
+      std::lock_guard state_lock(state->mutex_);
+      in_flight = state->in_flight_ != 0;
+    }
+    if (in_flight) {
+      state->next_free_ = still_pending;
+      still_pending = state;
+    } else {
+      state->next_free_ = free_states_;
+      free_states_ = state;
+    }
   }
+  pending_free_states_ = still_pending;
 }
 
-std::error_code epoll_reactor::register_descriptor(int descriptor, per_descriptor_data& data,
-                                                   bool allow_unwatched) {
+std::error_code reactor::register_descriptor(int descriptor, per_descriptor_data& data,
+                                             bool allow_unwatched, bool known_pollable) {
+  if (backend_ == rill::backend::io_uring && !known_pollable) {
+    // Nothing to register with the ring, but refuse (or keep unwatched)
+    // exactly what epoll refuses: add the descriptor to the empty epoll set
+    // and remove it again.
+    epoll_event ev{};
+    ev.events = descriptor_events;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, descriptor, &ev) != 0) {
+      const std::error_code ec(errno, std::system_category());
+      if (!allow_unwatched || ec.value() != EPERM) {
+        data = nullptr;
+        return ec;
+      }
+      descriptor_state* state = allocate_state();
+      std::lock_guard lock(state->mutex_);
+      state->descriptor_ = descriptor;
+      state->shutdown_ = false;
+      state->registered_events_ = 0;
+      data = state;
+      return {};
+    }
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, descriptor, &ev);
+  }
   descriptor_state* state = allocate_state();
   {
     std::lock_guard lock(state->mutex_);
     state->descriptor_ = descriptor;
     state->shutdown_ = false;
     state->registered_events_ = descriptor_events;
+  }
+  if (backend_ == rill::backend::io_uring) {
+    data = state;
+    return {};
   }
   epoll_event ev{};
   ev.events = descriptor_events;
@@ -170,8 +229,8 @@ std::error_code epoll_reactor::register_descriptor(int descriptor, per_descripto
   return {};
 }
 
-void epoll_reactor::start_op(int op_type, int descriptor, per_descriptor_data& data, reactor_op* op,
-                             bool is_continuation, bool allow_speculative) {
+void reactor::start_op(int op_type, int descriptor, per_descriptor_data& data, reactor_op* op,
+                       bool is_continuation, bool allow_speculative) {
   descriptor_state* state = data;
   if (state == nullptr) {
     op->ec_ = rill::error::bad_descriptor;
@@ -203,6 +262,22 @@ void epoll_reactor::start_op(int op_type, int descriptor, per_descriptor_data& d
     return;
   }
   op_queue<reactor_op>& queue = state->queues_[op_type];
+  if (ring_ops_ && op->ring_prepare_ != nullptr && queue.empty() &&
+      (op_type != read_op || state->queues_[except_op].empty())) {
+    // io_uring: the kernel carries the operation out, without an attempt
+    // here. A receive would mostly find nothing yet, and the ring tries at
+    // once too. A send would complete inline, but measured with many
+    // connections, sends gathered into one io_uring_enter per loop
+    // iteration beat one send system call each (bench/ping_pong: 64
+    // connections about 1.3x faster; one connection about 10% slower).
+    reactor_op::ring_io io{};
+    if (op->ring_prepare_(op, io)) {
+      queue.push(op);
+      scheduler_.work_started_for_operation();
+      ring_submit_op(state, op_type, io);
+      return;
+    }
+  }
   // Speculate only when no earlier operation of the kind is waiting (order)
   // and, for reads, no out-of-band wait is pending (Asio's rule).
   if (queue.empty()) {
@@ -212,7 +287,7 @@ void epoll_reactor::start_op(int op_type, int descriptor, per_descriptor_data& d
         scheduler_.post_immediate(op, is_continuation);
         return;
       }
-    } else {
+    } else if (backend_ == rill::backend::epoll) {
       // Not tried now (async_wait, connect, out-of-band, or a read behind an
       // out-of-band wait): the descriptor may already be ready, its one edge
       // reported while nothing was queued and so lost. Re-arming with
@@ -234,25 +309,44 @@ void epoll_reactor::start_op(int op_type, int descriptor, per_descriptor_data& d
   // after the failed attempt finds the operation queued.
   queue.push(op);
   scheduler_.work_started_for_operation();
+  // io_uring: a poll request checks the current readiness when it starts,
+  // so nothing is lost between the failed attempt and the request.
+  if (backend_ == rill::backend::io_uring) ring_start_head(state, op_type);
 }
 
-void epoll_reactor::cancel_ops(int /*descriptor*/, per_descriptor_data& data) {
+void reactor::take_ops(descriptor_state* state, op_queue<operation>& ops, const std::error_code& ec,
+                       bool urgent) {
+  for (int i = 0; i < max_ops; ++i) {
+    op_queue<reactor_op>& queue = state->queues_[i];
+    // The kernel may still write into a head it carries out: it stays
+    // queued until its completion, which the cancellation hastens.
+    reactor_op* kept = nullptr;
+    if (state->in_kernel_[i]) {
+      kept = queue.pop();
+      ring_cancel_op(state, i, urgent);
+    }
+    while (reactor_op* op = queue.pop()) {
+      op->ec_ = ec;
+      ops.push(op);
+    }
+    if (kept != nullptr) queue.push(kept);
+  }
+}
+
+void reactor::cancel_ops(int /*descriptor*/, per_descriptor_data& data) {
   descriptor_state* state = data;
   if (state == nullptr) return;
   op_queue<operation> ops;
   {
     std::lock_guard lock(state->mutex_);
-    for (auto& queue : state->queues_) {
-      while (reactor_op* op = queue.pop()) {
-        op->ec_ = aborted();
-        ops.push(op);
-      }
-    }
+    // A receive the kernel carries out is cancelled at once: after
+    // release() the caller reads the descriptor itself.
+    take_ops(state, ops, aborted(), true);
   }
   scheduler_.post_deferred_completions(ops);
 }
 
-void epoll_reactor::cancel_ops_by_key(per_descriptor_data data, int op_type, void* key) {
+void reactor::cancel_ops_by_key(per_descriptor_data data, int op_type, void* key) {
   descriptor_state* state = data;
   if (state == nullptr || key == nullptr) return;
   op_queue<operation> ops;
@@ -262,37 +356,42 @@ void epoll_reactor::cancel_ops_by_key(per_descriptor_data data, int op_type, voi
     // keeping the others in order.
     op_queue<reactor_op>& queue = state->queues_[op_type];
     op_queue<reactor_op> rest;
+    bool head = true;
     while (reactor_op* op = queue.pop()) {
-      if (op->cancellation_key_ == key) {
+      // A head the kernel carries out completes when the kernel says so.
+      const bool in_kernel = head && state->in_kernel_[op_type];
+      head = false;
+      if (op->cancellation_key_ == key && !in_kernel) {
         op->ec_ = aborted();
         ops.push(op);
       } else {
+        if (op->cancellation_key_ == key) ring_cancel_op(state, op_type, false);
         rest.push(op);
       }
     }
     queue.push(rest);
+    if (backend_ == rill::backend::io_uring && !state->shutdown_) {
+      ring_start_head(state, op_type);
+    }
   }
   scheduler_.post_deferred_completions(ops);
 }
 
-void epoll_reactor::deregister_descriptor(int descriptor, per_descriptor_data& data, bool closing) {
+void reactor::deregister_descriptor(int descriptor, per_descriptor_data& data, bool closing) {
   descriptor_state* state = data;
   if (state == nullptr) return;
   op_queue<operation> ops;
   {
     std::lock_guard lock(state->mutex_);
     if (!state->shutdown_) {
-      // Closing the descriptor removes it from the epoll set by itself.
-      if (!closing) {
+      if (backend_ == rill::backend::io_uring) {
+        ring_remove_polls(state, true);
+      } else if (!closing) {
+        // Closing the descriptor removes it from the epoll set by itself.
         epoll_event ev{};
         ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, descriptor, &ev);
       }
-      for (auto& queue : state->queues_) {
-        while (reactor_op* op = queue.pop()) {
-          op->ec_ = aborted();
-          ops.push(op);
-        }
-      }
+      take_ops(state, ops, aborted(), true);
       state->descriptor_ = -1;
       state->shutdown_ = true;
     }
@@ -302,14 +401,18 @@ void epoll_reactor::deregister_descriptor(int descriptor, per_descriptor_data& d
   scheduler_.post_deferred_completions(ops);
 }
 
-void epoll_reactor::deregister_and_keep(int descriptor, per_descriptor_data& data) {
+void reactor::deregister_and_keep(int descriptor, per_descriptor_data& data) {
   descriptor_state* state = data;
   if (state == nullptr) return;
   {
     std::lock_guard lock(state->mutex_);
     if (!state->shutdown_) {
-      epoll_event ev{};
-      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, descriptor, &ev);
+      if (backend_ == rill::backend::io_uring) {
+        ring_remove_polls(state, false);
+      } else {
+        epoll_event ev{};
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, descriptor, &ev);
+      }
       state->descriptor_ = -1;
       state->shutdown_ = true;
     }
@@ -318,9 +421,8 @@ void epoll_reactor::deregister_and_keep(int descriptor, per_descriptor_data& dat
   free_state(state);
 }
 
-std::error_code epoll_reactor::register_internal_descriptor(int op_type, int descriptor,
-                                                            per_descriptor_data& data,
-                                                            reactor_op* op) {
+std::error_code reactor::register_internal_descriptor(int op_type, int descriptor,
+                                                      per_descriptor_data& data, reactor_op* op) {
   descriptor_state* state = allocate_state();
   {
     std::lock_guard lock(state->mutex_);
@@ -329,6 +431,11 @@ std::error_code epoll_reactor::register_internal_descriptor(int op_type, int des
     state->registered_events_ = descriptor_events;
     // Queued before the descriptor is added, so that the first edge finds it.
     state->queues_[op_type].push(op);
+    if (backend_ == rill::backend::io_uring) {
+      ring_arm_poll(state, op_type);
+      data = state;
+      return {};
+    }
   }
   epoll_event ev{};
   ev.events = descriptor_events;
@@ -348,7 +455,7 @@ std::error_code epoll_reactor::register_internal_descriptor(int op_type, int des
   return {};
 }
 
-void epoll_reactor::deregister_internal_descriptor(int descriptor, per_descriptor_data& data) {
+void reactor::deregister_internal_descriptor(int descriptor, per_descriptor_data& data) {
   descriptor_state* state = data;
   if (state == nullptr) return;
   op_queue<operation> ops;
@@ -356,9 +463,13 @@ void epoll_reactor::deregister_internal_descriptor(int descriptor, per_descripto
     std::lock_guard lock(state->mutex_);
     if (!state->shutdown_) {
       // The descriptor stays open (other contexts may watch it too), so
-      // remove it from this epoll set explicitly.
-      epoll_event ev{};
-      ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, descriptor, &ev);
+      // remove it from this epoll set (or the ring) explicitly.
+      if (backend_ == rill::backend::io_uring) {
+        ring_remove_polls(state, false);
+      } else {
+        epoll_event ev{};
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, descriptor, &ev);
+      }
       for (auto& queue : state->queues_) {
         while (reactor_op* op = queue.pop()) ops.push(op);
       }
@@ -371,33 +482,33 @@ void epoll_reactor::deregister_internal_descriptor(int descriptor, per_descripto
   scheduler::abandon_operations(ops);
 }
 
-void epoll_reactor::add_timer_queue(timer_queue_base& queue) {
+void reactor::add_timer_queue(timer_queue_base& queue) {
   std::lock_guard lock(timer_mutex_);
   timer_queues_.push_back(&queue);
 }
 
-void epoll_reactor::remove_timer_queue(timer_queue_base& queue) {
+void reactor::remove_timer_queue(timer_queue_base& queue) {
   std::lock_guard lock(timer_mutex_);
   std::erase(timer_queues_, &queue);
 }
 
-void epoll_reactor::update_timeout_locked() {
+void reactor::update_timeout_locked() {
   if (blocked_in_wait_) interrupt();
 }
 
-std::chrono::nanoseconds epoll_reactor::timer_wait(std::chrono::nanoseconds limit) {
+std::chrono::nanoseconds reactor::timer_wait(std::chrono::nanoseconds limit) {
   for (timer_queue_base* queue : timer_queues_) limit = queue->wait_duration(limit);
   return limit;
 }
 
-void epoll_reactor::interrupt() {
+void reactor::interrupt() {
   const std::uint64_t one = 1;
   // A full counter (never in practice) still leaves the fd readable.
   [[maybe_unused]] const ssize_t n = ::write(interrupter_fd_, &one, sizeof(one));
 }
 
-void epoll_reactor::perform_io(descriptor_state* state, std::uint32_t events,
-                               op_queue<operation>& completed) {
+void reactor::perform_io(descriptor_state* state, std::uint32_t events,
+                         op_queue<operation>& completed) {
   static constexpr std::uint32_t flags[max_ops] = {EPOLLIN | EPOLLRDHUP, EPOLLOUT, EPOLLPRI};
   std::lock_guard lock(state->mutex_);
   if (state->shutdown_) return;
@@ -414,7 +525,11 @@ void epoll_reactor::perform_io(descriptor_state* state, std::uint32_t events,
   }
 }
 
-void epoll_reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
+void reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
+  if (backend_ == rill::backend::io_uring) {
+    ring_run(timeout, completed);
+    return;
+  }
   // No event array from an earlier run survives into this one, so states
   // released before now can safely be handed out again.
   reclaim_states();

@@ -1,4 +1,5 @@
-// rill/detail/epoll_reactor.hpp - the readiness back end: epoll, one per context.
+// rill/detail/reactor.hpp - the readiness back end, one per context: epoll
+// or io_uring.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <system_error>
 #include <vector>
 
+#include <rill/backend.hpp>
 #include <rill/cancellation_type.hpp>
 #include <rill/detail/op_queue.hpp>
 #include <rill/detail/reactor_op.hpp>
@@ -16,12 +18,17 @@
 
 namespace rill::detail {
 
-// Watches descriptors with edge-triggered epoll and runs timer queues. The
-// scheduler runs it (scheduler_task::run) on one thread at a time, when no
-// handler is ready. Operations are speculative: start_op first tries the
-// system call and only queues the operation if it would block.
-class epoll_reactor final : public execution_context_service_base<epoll_reactor>,
-                            public scheduler_task {
+// Watches descriptors and runs timer queues. The scheduler runs it
+// (scheduler_task::run) on one thread at a time, when no handler is ready.
+// Operations are speculative: start_op first tries the system call and only
+// queues the operation if it would block. The queues, cancellation and
+// timers are the same whichever mechanism waits (chosen per context, see
+// rill/backend.hpp):
+//  - epoll: descriptors registered once, edge-triggered (src/reactor.cpp);
+//  - io_uring: a one-shot poll request on the ring for each non-empty queue
+//    of a descriptor, submitted in the same io_uring_enter as the wait
+//    (src/reactor_uring.cpp).
+class reactor final : public execution_context_service_base<reactor>, public scheduler_task {
  public:
   enum op_types { read_op = 0, write_op = 1, except_op = 2, max_ops = 3 };
 
@@ -34,13 +41,24 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
     std::uint32_t registered_events_ = 0;
     op_queue<reactor_op> queues_[max_ops];
     bool shutdown_ = false;
+    // io_uring: a poll request for queues_[i] is in the kernel (or about to
+    // be submitted); cleared when its completion arrives.
+    bool poll_armed_[max_ops] = {};
+    // io_uring: the head of queues_[i] is being carried out by the kernel
+    // (ring_prepare_); it stays queued, and is not completed or destroyed,
+    // until its completion arrives. cancel_sent_: its cancellation is asked.
+    bool in_kernel_[max_ops] = {};
+    bool cancel_sent_[max_ops] = {};
+    // io_uring: requests naming this state whose completions have not
+    // arrived yet. The state is not reused while it is positive.
+    int in_flight_ = 0;
     descriptor_state* next_free_ = nullptr;
     descriptor_state* next_all_ = nullptr;  // every state ever made
   };
   using per_descriptor_data = descriptor_state*;
 
-  explicit epoll_reactor(execution_context& ctx);
-  ~epoll_reactor() override;
+  explicit reactor(execution_context& ctx);
+  ~reactor() override;
 
   // Destroys every queued operation without invoking it.
   void shutdown() override;
@@ -52,8 +70,10 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
   // file, /dev/null: never blocking) is kept without events, as Asio keeps
   // every such descriptor, and start_op runs its operations at once
   // (posix::stream_descriptor on stdin redirected from a file).
+  // known_pollable skips the check, on io_uring, that epoll would accept the
+  // descriptor (a socket the caller has just created).
   std::error_code register_descriptor(int descriptor, per_descriptor_data& data,
-                                      bool allow_unwatched = false);
+                                      bool allow_unwatched = false, bool known_pollable = false);
 
   // Queues op unless it can finish at once (allow_speculative) and counts it
   // as work. Completed or failed operations are posted, never invoked here.
@@ -73,7 +93,7 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
   // socket was closed or destroyed, is a harmless search that finds nothing.
   class op_cancellation {
    public:
-    op_cancellation(epoll_reactor* reactor, descriptor_state* state, int op_type) noexcept
+    op_cancellation(reactor* reactor, descriptor_state* state, int op_type) noexcept
         : reactor_(reactor), state_(state), op_type_(op_type) {}
     void operator()(cancellation_type type) {
       if ((type & (cancellation_type::terminal | cancellation_type::partial |
@@ -83,7 +103,7 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
     }
 
    private:
-    epoll_reactor* reactor_;
+    reactor* reactor_;
     descriptor_state* state_;
     int op_type_;
   };
@@ -120,6 +140,9 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
 
   scheduler& get_scheduler() noexcept { return scheduler_; }
 
+  // The mechanism in use: backend::epoll or backend::io_uring.
+  [[nodiscard]] rill::backend mechanism() const noexcept { return backend_; }
+
   // scheduler_task
   void run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) override;
   void interrupt() override;
@@ -131,7 +154,51 @@ class epoll_reactor final : public execution_context_service_base<epoll_reactor>
   std::chrono::nanoseconds timer_wait(std::chrono::nanoseconds limit);
   void perform_io(descriptor_state* state, std::uint32_t events, op_queue<operation>& completed);
 
+  // io_uring (src/reactor_uring.cpp). The ring's state is kept out of this
+  // header so that users of rill need no liburing headers.
+  struct ring_state;
+  // Tries to set up the ring; on failure returns false with a reason.
+  bool ring_create(const char*& reason);
+  void ring_destroy() noexcept;
+  // Asks for a poll request for state's queue op_type. Requires state's lock.
+  void ring_arm_poll(descriptor_state* state, int op_type);
+  // Asks the kernel to drop state's poll requests (the descriptor is being
+  // closed or forgotten); urgent: submit now, so that a closed descriptor
+  // is not kept open by a poll holding it. Requires state's lock.
+  void ring_remove_polls(descriptor_state* state, bool urgent);
+  void ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& completed);
+  void ring_complete_poll(descriptor_state* state, int op_type, int result,
+                          op_queue<operation>& completed);
+  void ring_fork_child();
+  // Starts the head of state's queue op_type on the ring, or polls for it.
+  // Requires state's lock.
+  void ring_start_head(descriptor_state* state, int op_type);
+  void ring_submit_op(descriptor_state* state, int op_type, const reactor_op::ring_io& io);
+  // Asks the kernel to cancel the head in the kernel, if any. Requires
+  // state's lock.
+  void ring_cancel_op(descriptor_state* state, int op_type, bool urgent);
+  void ring_complete_op(descriptor_state* state, int op_type, int result,
+                        op_queue<operation>& completed);
+  // Shutdown: cancels what the kernel carries out and waits for it.
+  void ring_drain();
+  // Moves state's queued operations to ops with ec, except a head the
+  // kernel carries out: that one gets a cancellation request instead.
+  // Requires state's lock.
+  void take_ops(descriptor_state* state, op_queue<operation>& ops, const std::error_code& ec,
+                bool urgent);
+  // Chooses the mechanism from the requested one and the environment.
+  void choose_backend();
+
   scheduler& scheduler_;
+  rill::backend backend_ = rill::backend::epoll;
+  ring_state* ring_ = nullptr;
+  // io_uring: operations with ring_prepare_ go to the ring (the kernel has
+  // IORING_FEAT_FAST_POLL and IORING_OP_RECV, and RILL_IO_URING_POLL_ONLY
+  // is not set); otherwise every operation waits for readiness.
+  bool ring_ops_ = false;
+  // epoll: the set every descriptor is in. io_uring: empty, used only to
+  // check that a descriptor can be watched at all (as epoll would refuse a
+  // regular file), so that registration fails the same way on both.
   int epoll_fd_ = -1;
   int interrupter_fd_ = -1;  // an eventfd, readable when interrupt() was called
 

@@ -1,7 +1,7 @@
 // The epoll reactor inside the scheduler: operations abandoned when the
 // context goes away, fairness between handler chains and I/O, and the
 // wake-ups between threads (ThreadSanitizer runs these too).
-#include <rill/detail/epoll_reactor.hpp>
+#include <rill/detail/reactor.hpp>
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -102,7 +102,7 @@ struct pending_set {
   std::vector<char> big = std::vector<char>(4096, 'b');
 };
 
-TEST(epoll_reactor, shutdown_frees_pending_operations_without_invoking_them) {
+TEST(reactor, shutdown_frees_pending_operations_without_invoking_them) {
   allocation_log log;
   int runs = 0;
   {
@@ -123,7 +123,7 @@ TEST(epoll_reactor, shutdown_frees_pending_operations_without_invoking_them) {
 
 // The usual ownership: each handler owns the objects its operation uses, so
 // the context's destruction must destroy the handlers, which destroy them.
-TEST(epoll_reactor, context_destruction_destroys_handlers_that_own_their_objects) {
+TEST(reactor, context_destruction_destroys_handlers_that_own_their_objects) {
   allocation_log log;
   int runs = 0;
   std::weak_ptr<pending_set> watch;
@@ -155,7 +155,7 @@ TEST(epoll_reactor, context_destruction_destroys_handlers_that_own_their_objects
 
 // Objects destroyed first: their operations complete with operation_aborted
 // into the queue; the context is then destroyed without running them.
-TEST(epoll_reactor, context_destruction_frees_aborted_completions_without_invoking) {
+TEST(reactor, context_destruction_frees_aborted_completions_without_invoking) {
   allocation_log log;
   int runs = 0;
   {
@@ -171,7 +171,7 @@ TEST(epoll_reactor, context_destruction_frees_aborted_completions_without_invoki
   EXPECT_EQ(log.live(), 0);
 }
 
-TEST(epoll_reactor, a_descriptor_epoll_refuses_is_not_assigned) {
+TEST(reactor, a_descriptor_epoll_refuses_is_not_assigned) {
   rill::io_context ioc;
   std::FILE* file = std::tmpfile();
   ASSERT_NE(file, nullptr);
@@ -189,19 +189,19 @@ TEST(epoll_reactor, a_descriptor_epoll_refuses_is_not_assigned) {
 // A state released by close() must not be handed to a new descriptor until
 // the reactor has started another run: an event array fetched before the
 // close may still point at it, and would otherwise act on the new socket.
-TEST(epoll_reactor, released_descriptor_state_is_reused_only_after_a_reactor_run) {
+TEST(reactor, released_descriptor_state_is_reused_only_after_a_reactor_run) {
   rill::io_context ioc;
-  auto& reactor = rill::use_service<rill::detail::epoll_reactor>(ioc);
+  auto& reactor = rill::use_service<rill::detail::reactor>(ioc);
   int fds[2][2];
   ASSERT_EQ(::pipe(fds[0]), 0);
   ASSERT_EQ(::pipe(fds[1]), 0);
-  rill::detail::epoll_reactor::per_descriptor_data first = nullptr;
+  rill::detail::reactor::per_descriptor_data first = nullptr;
   ASSERT_FALSE(reactor.register_descriptor(fds[0][0], first));
   auto* const released = first;
   reactor.deregister_descriptor(fds[0][0], first, false);
   EXPECT_EQ(first, nullptr);
 
-  rill::detail::epoll_reactor::per_descriptor_data second = nullptr;
+  rill::detail::reactor::per_descriptor_data second = nullptr;
   ASSERT_FALSE(reactor.register_descriptor(fds[1][0], second));
   EXPECT_NE(second, released);  // not reused before a run
   reactor.deregister_descriptor(fds[1][0], second, false);
@@ -210,10 +210,10 @@ TEST(epoll_reactor, released_descriptor_state_is_reused_only_after_a_reactor_run
   reactor.run(std::chrono::nanoseconds::zero(), completed);
   EXPECT_TRUE(completed.empty());
 
-  rill::detail::epoll_reactor::per_descriptor_data third = nullptr;
+  rill::detail::reactor::per_descriptor_data third = nullptr;
   ASSERT_FALSE(reactor.register_descriptor(fds[0][0], third));
   // After the run both released states are free again: one of them is reused.
-  rill::detail::epoll_reactor::per_descriptor_data fourth = nullptr;
+  rill::detail::reactor::per_descriptor_data fourth = nullptr;
   ASSERT_FALSE(reactor.register_descriptor(fds[1][0], fourth));
   EXPECT_TRUE((third == released) || (fourth == released));
   reactor.deregister_descriptor(fds[0][0], third, false);
@@ -292,7 +292,7 @@ TEST_P(chain_fairness, a_read_completes_within_a_bounded_number_of_handlers) {
   EXPECT_TRUE(drained(ioc));
 }
 
-INSTANTIATE_TEST_SUITE_P(epoll_reactor, chain_fairness,
+INSTANTIATE_TEST_SUITE_P(reactor, chain_fairness,
                          ::testing::Values(stepping::run, stepping::run_one, stepping::poll_one,
                                            stepping::poll));
 
@@ -364,7 +364,7 @@ struct ping_pong {
   int server_writes = 0;
 };
 
-TEST(epoll_reactor_threads, two_threads_many_sockets_ping_pong) {
+TEST(reactor_threads, two_threads_many_sockets_ping_pong) {
   constexpr int connections = 24;
   constexpr int rounds = 200;
   rill::io_context ioc;
@@ -406,7 +406,7 @@ TEST(epoll_reactor_threads, two_threads_many_sockets_ping_pong) {
 // read's work must already be in the context's count, or B's finishing it
 // makes the count reach zero and stops the context while A's handler (and
 // what it posts next) still runs.
-TEST(epoll_reactor_threads, work_started_on_one_thread_and_finished_on_another) {
+TEST(reactor_threads, work_started_on_one_thread_and_finished_on_another) {
   rill::io_context ioc;
   auto s = make_tcp_pair(ioc);
   char buf[4];
@@ -503,7 +503,7 @@ struct signal {
   }
 };
 
-TEST(epoll_reactor_threads, timer_armed_from_another_thread_wakes_a_blocked_run) {
+TEST(reactor_threads, timer_armed_from_another_thread_wakes_a_blocked_run) {
   rill::io_context ioc;
   rill::steady_timer timer(ioc);
   blocked_runner runner(ioc);
@@ -522,7 +522,7 @@ TEST(epoll_reactor_threads, timer_armed_from_another_thread_wakes_a_blocked_run)
   EXPECT_EQ(fired.thread, runner.runner_id());
 }
 
-TEST(epoll_reactor_threads, earlier_timer_from_another_thread_shortens_the_wait) {
+TEST(reactor_threads, earlier_timer_from_another_thread_shortens_the_wait) {
   rill::io_context ioc;
   rill::steady_timer late(ioc, 1h);
   late.async_wait([](const std::error_code&) {});
@@ -536,7 +536,7 @@ TEST(epoll_reactor_threads, earlier_timer_from_another_thread_shortens_the_wait)
   late.cancel();
 }
 
-TEST(epoll_reactor_threads, stop_from_another_thread_ends_a_blocked_run) {
+TEST(reactor_threads, stop_from_another_thread_ends_a_blocked_run) {
   rill::io_context ioc;
   blocked_runner runner(ioc);
   EXPECT_FALSE(runner.wait_returned(10ms));
@@ -546,7 +546,7 @@ TEST(epoll_reactor_threads, stop_from_another_thread_ends_a_blocked_run) {
   EXPECT_TRUE(ioc.stopped());
 }
 
-TEST(epoll_reactor_threads, post_from_another_thread_runs_promptly) {
+TEST(reactor_threads, post_from_another_thread_runs_promptly) {
   rill::io_context ioc;
   blocked_runner runner(ioc);
   signal ran;
@@ -557,7 +557,7 @@ TEST(epoll_reactor_threads, post_from_another_thread_runs_promptly) {
   EXPECT_EQ(ran.thread, runner.runner_id());
 }
 
-TEST(epoll_reactor_threads, read_started_from_another_thread_completes) {
+TEST(reactor_threads, read_started_from_another_thread_completes) {
   rill::io_context ioc;
   auto s = make_tcp_pair(ioc);
   blocked_runner runner(ioc);
