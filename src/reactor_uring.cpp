@@ -451,7 +451,16 @@ void reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& co
   // requests the kernel did not take stay queued for the next run.
   io_uring_cqe* cqe = nullptr;
   if (io_uring_cq_ready(&rs.ring) == 0) {
-    io_uring_submit_and_wait_timeout(&rs.ring, &cqe, 1, tsp, nullptr);
+    if (timeout == std::chrono::nanoseconds::zero()) {
+      // A turn that must not block (handlers are waiting, or a timer is
+      // due): waiting for a completion with a zero timeout still arms a
+      // timer in the kernel and can sleep for the timer slack (tens of
+      // microseconds), which made zero-delay timers 5x slower than on
+      // epoll. Submit what is queued and take what has already completed.
+      if (io_uring_sq_ready(&rs.ring) > 0) io_uring_submit(&rs.ring);
+    } else {
+      io_uring_submit_and_wait_timeout(&rs.ring, &cqe, 1, tsp, nullptr);
+    }
   }
   // Otherwise completions are already there (posted when this thread last
   // returned from a system call, a send for instance): take them without
