@@ -83,12 +83,20 @@ struct reactor::ring_state {
     int flags = 0;
   };
 
-  explicit ring_state(execution_context& ctx) : pending(context_allocator<request>(ctx)) {}
+  explicit ring_state(execution_context& ctx)
+      : pending(context_allocator<request>(ctx)), late(context_allocator<request>(ctx)) {}
 
   io_uring ring{};
   std::mutex sq_mutex;
   // Requests made by other threads while a thread owns the queue. sq_mutex.
   std::vector<request, context_allocator<request>> pending;
+  // Receives held back until the batch is submitted, so that they follow
+  // the batch's sends in the SQ: the kernel issues a batch in order, and a
+  // receive issued after the send that feeds it (the other end of a
+  // connection in this process, a pipe) completes inline, where one issued
+  // before it would arm a poll and complete from task work, which costs
+  // about as much again. Only the thread that may touch the SQ touches it.
+  std::vector<request, context_allocator<request>> late;
   // A thread is inside ring_run and alone may touch the SQ. sq_mutex.
   bool task_owns_sq = false;
   // That thread may sleep in the kernel, and nobody has woken it. sq_mutex.
@@ -129,13 +137,33 @@ struct reactor::ring_state {
     io_uring_sqe_set_data64(sqe, r.user_data);
   }
 
+  // Puts r in the SQ, or a receive in the late list. A cancellation or a
+  // poll removal may name a receive still in the list: that goes first.
+  void place(const request& r) {
+    if (r.what == kind::recv) {
+      late.push_back(r);
+      return;
+    }
+    if (r.what == kind::cancel || r.what == kind::poll_remove) flush_late();
+    fill(r);
+  }
+
+  // Moves the held-back receives into the SQ, behind everything else.
+  void flush_late() {
+    for (const request& r : late) fill(r);
+    late.clear();
+  }
+
   // Fills the SQE now if the queue is free, else hands it to the owner.
   // urgent: submit at once (or wake the owner, who submits on its next turn).
   void submit(const request& r, bool urgent, int interrupter_fd) {
     std::lock_guard lock(sq_mutex);
     if (!task_owns_sq) {
-      fill(r);
-      if (urgent) io_uring_submit(&ring);
+      place(r);
+      if (urgent) {
+        flush_late();
+        io_uring_submit(&ring);
+      }
       return;
     }
     pending.push_back(r);
@@ -149,7 +177,7 @@ struct reactor::ring_state {
   // Moves the other threads' requests into the SQ. Requires sq_mutex and
   // the right to touch the queue.
   void take_pending() {
-    for (const request& r : pending) fill(r);
+    for (const request& r : pending) place(r);
     pending.clear();
   }
 
@@ -389,6 +417,7 @@ void reactor::ring_drain() {
   {
     std::lock_guard lock(rs.sq_mutex);
     rs.take_pending();
+    rs.flush_late();
     io_uring_submit(&rs.ring);
   }
   // Nobody runs the loop any more: wait here for every cancelled operation,
@@ -438,6 +467,7 @@ void reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& co
     rs.task_blocking = timeout != std::chrono::nanoseconds::zero();
   }
   if (!rs.interrupter_armed) rs.arm_interrupter(interrupter_fd_);
+  rs.flush_late();
 
   __kernel_timespec ts{};
   __kernel_timespec* tsp = nullptr;
