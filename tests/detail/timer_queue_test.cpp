@@ -1,6 +1,7 @@
-// timer_queue as a plain data structure, on a fake clock: the heap hands out
-// expired timers in expiry order, cancels from anywhere in the heap, and
-// reports how long the reactor may sleep.
+// timer_queue as a plain data structure, on a fake clock: it hands out
+// expired timers in expiry order whether they sit in the run (armed in
+// order) or the heap, cancels from anywhere, and reports how long the
+// reactor may sleep.
 #include <rill/detail/timer_queue.hpp>
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <cstddef>
 #include <memory>
 #include <random>
+#include <set>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -181,6 +183,115 @@ TEST_F(timer_queue, random_timers_come_out_in_expiry_order) {
   std::vector<int> sorted = order;
   std::sort(sorted.begin(), sorted.end());
   EXPECT_TRUE(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+}
+
+// Timers armed in order go to the run, others to the heap; the earliest of
+// the two fronts comes out first, ties in either order.
+TEST_F(timer_queue, run_and_heap_interleave_in_expiry_order) {
+  queue_type q;
+  per_timer a, b, c, d;
+  test_wait wa(1), wb(2), wc(3), wd(4);
+  EXPECT_TRUE(q.enqueue_timer(at(10ms), a, &wa));   // run
+  EXPECT_FALSE(q.enqueue_timer(at(30ms), b, &wb));  // run
+  EXPECT_FALSE(q.enqueue_timer(at(20ms), c, &wc));  // heap: earlier than the run's back
+  EXPECT_TRUE(q.enqueue_timer(at(5ms), d, &wd));    // heap, and the earliest
+  rill::detail::op_queue<rill::detail::operation> ops;
+  fake_clock::current = at(25ms);
+  q.get_ready_timers(ops);
+  EXPECT_EQ(ids(ops), (std::vector<int>{4, 1, 3}));
+  EXPECT_EQ(q.wait_duration(std::chrono::nanoseconds(-1)), 5ms);
+  fake_clock::current = at(30ms);
+  q.get_ready_timers(ops);
+  EXPECT_EQ(ids(ops), (std::vector<int>{2}));
+  EXPECT_TRUE(q.empty());
+}
+
+// Cancelling from the middle of the run leaves tombstones that neither come
+// out nor shorten the sleep, and a timer moved while in the run keeps its
+// place.
+TEST_F(timer_queue, cancel_and_move_inside_the_run) {
+  queue_type q;
+  std::vector<std::unique_ptr<per_timer>> timers;
+  std::vector<std::unique_ptr<test_wait>> waits;
+  for (int i = 0; i < 10; ++i) {
+    timers.push_back(std::make_unique<per_timer>());
+    waits.push_back(std::make_unique<test_wait>(i));
+    q.enqueue_timer(at(std::chrono::milliseconds(i + 1)), *timers.back(), waits.back().get());
+  }
+  rill::detail::op_queue<rill::detail::operation> ops;
+  for (int i : {0, 1, 2, 4, 5, 6, 8}) {
+    EXPECT_EQ(q.cancel_timer(*timers[static_cast<std::size_t>(i)], ops), 1u);
+  }
+  EXPECT_EQ(ids(ops), (std::vector<int>{0, 1, 2, 4, 5, 6, 8}));
+  EXPECT_EQ(q.wait_duration(std::chrono::nanoseconds(-1)), 4ms);  // timer 3
+  per_timer moved;
+  q.move_timer(moved, *timers[7]);
+  EXPECT_EQ(q.cancel_timer(*timers[7], ops), 0u);
+  fake_clock::current = at(10ms);
+  q.get_ready_timers(ops);
+  EXPECT_EQ(ids(ops), (std::vector<int>{3, 7, 9}));
+  EXPECT_TRUE(q.empty());
+}
+
+// A model check: timers armed, cancelled and re-armed in a random
+// interleaving, most at a fixed delay from the fake clock (the run), some
+// at random ones (the heap or the run), the clock moving in small steps.
+// Every wait comes out exactly once, never early, batches in expiry order,
+// and wait_duration always names the earliest live expiry.
+TEST_F(timer_queue, random_arm_cancel_rearm_matches_a_model) {
+  constexpr std::size_t count = 500;
+  std::mt19937 rng(7);
+  queue_type q;
+  std::vector<std::unique_ptr<per_timer>> timers;
+  std::vector<std::unique_ptr<test_wait>> waits;
+  for (std::size_t i = 0; i < count; ++i) {
+    timers.push_back(std::make_unique<per_timer>());
+    waits.push_back(std::make_unique<test_wait>(static_cast<int>(i)));
+  }
+  std::vector<fake_clock::time_point> expiry(count);
+  std::set<std::pair<fake_clock::time_point, std::size_t>> armed;  // the model
+  rill::detail::op_queue<rill::detail::operation> ops;
+  std::size_t fired = 0;
+  for (int round = 0; round < 20'000; ++round) {
+    const std::size_t i = rng() % count;
+    const auto choice = rng() % 10;
+    const bool is_armed = armed.contains({expiry[i], i});
+    if (!is_armed && choice < 6) {
+      expiry[i] = fake_clock::current +
+                  (choice < 4 ? std::chrono::microseconds(500)
+                              : std::chrono::microseconds(static_cast<int>(rng() % 2000)));
+      q.enqueue_timer(expiry[i], *timers[i], waits[i].get());
+      armed.insert({expiry[i], i});
+    } else if (is_armed && choice < 3) {
+      ASSERT_EQ(q.cancel_timer(*timers[i], ops), 1u);
+      armed.erase({expiry[i], i});
+      ASSERT_EQ(ids(ops), (std::vector<int>{static_cast<int>(i)}));
+    } else if (choice >= 8) {
+      fake_clock::current += std::chrono::microseconds(static_cast<int>(rng() % 50));
+      q.get_ready_timers(ops);
+      fake_clock::time_point previous{};
+      for (int id : ids(ops)) {
+        const auto u = static_cast<std::size_t>(id);
+        ASSERT_TRUE(armed.contains({expiry[u], u}));
+        ASSERT_LE(expiry[u], fake_clock::current);
+        ASSERT_LE(previous, expiry[u]);
+        previous = expiry[u];
+        armed.erase({expiry[u], u});
+        ++fired;
+      }
+      // Everything due came out.
+      ASSERT_TRUE(armed.empty() || fake_clock::current < armed.begin()->first);
+    }
+    const auto expected = armed.empty() ? std::chrono::nanoseconds(-1)
+                                        : std::max(std::chrono::nanoseconds::zero(),
+                                                   armed.begin()->first - fake_clock::current);
+    ASSERT_EQ(q.wait_duration(std::chrono::nanoseconds(-1)), expected);
+    ASSERT_EQ(q.empty(), armed.empty());
+  }
+  EXPECT_GT(fired, 1000u);
+  q.get_all_timers(ops);
+  EXPECT_EQ(ids(ops).size(), armed.size());
+  EXPECT_TRUE(q.empty());
 }
 
 }  // namespace

@@ -64,6 +64,10 @@ class deadline_timer_service final
 
   std::size_t cancel(implementation_type& impl) {
     if (!impl.might_have_pending_waits) return 0;
+    if (!queue_type::has_waits(impl.timer_data)) {
+      impl.might_have_pending_waits = false;
+      return 0;
+    }
     op_queue<operation> ops;
     std::size_t n = 0;
     {

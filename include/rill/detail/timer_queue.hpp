@@ -1,7 +1,8 @@
-// rill/detail/timer_queue.hpp - the timers of one clock: a binary min-heap
-// keyed by expiry.
+// rill/detail/timer_queue.hpp - the timers of one clock, ordered by expiry:
+// a run of timers armed in order, and a binary min-heap for the rest.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <limits>
@@ -16,16 +17,26 @@
 
 namespace rill::detail {
 
-// Timers with pending waits sit in a heap ordered by expiry; each timer
-// keeps its own FIFO of waits and its index in the heap, so cancelling or
-// re-arming one is O(log n). Not thread-safe: the reactor's timer mutex
-// guards every call.
+// Timers with pending waits are kept in two ordered structures, each
+// entry naming its timer, which keeps its own FIFO of waits and where its
+// entry is:
+//  - the run: entries in non-decreasing expiry order, appended at the back
+//    and taken from the front in O(1). A timer armed no earlier than the
+//    run's last entry goes there, which is what most programs do: timeouts
+//    of one length re-armed as time goes on, zero-delay waits, periodic
+//    ticks. (libevent's "common timeouts" rest on the same observation.)
+//    Cancelling leaves a tombstone; the run is compacted when tombstones or
+//    taken entries make up half of it, so its size stays within twice the
+//    live entries and its memory is reused.
+//  - a binary min-heap for the others, O(log n).
+// The earliest timer is the earlier of the two fronts. Not thread-safe: the
+// reactor's timer mutex guards every call.
 template <typename Clock, typename WaitTraits>
 class timer_queue final : public timer_queue_base {
  public:
   using time_point = typename Clock::time_point;
 
-  static constexpr std::size_t not_in_heap = std::numeric_limits<std::size_t>::max();
+  static constexpr std::size_t not_queued = std::numeric_limits<std::size_t>::max();
 
   // What each timer object holds for the queue.
   class per_timer_data {
@@ -36,24 +47,52 @@ class timer_queue final : public timer_queue_base {
 
    private:
     friend class timer_queue;
+    std::size_t index() const noexcept { return index_.load(std::memory_order_relaxed); }
+    void set_index(std::size_t index) noexcept { index_.store(index, std::memory_order_relaxed); }
+
     op_queue<wait_op> waits_;
-    std::size_t heap_index_ = not_in_heap;
+    // not_queued, an index in the heap, or in_run | an index in the run.
+    // Written under the timer mutex; atomic so that has_waits may read it
+    // without the mutex (plain loads and stores on the machines rill runs on).
+    std::atomic<std::size_t> index_{not_queued};
   };
 
+  // Whether the timer may have waits in the queue, without the timer mutex.
+  // Called by the timer's owner, who alone adds waits: if it reads false,
+  // the reactor took the timer's last waits out (they are completing), and
+  // there is nothing to cancel. Re-arming a timer whose wait completed then
+  // takes no lock, where Asio takes one.
+  static bool has_waits(const per_timer_data& timer) noexcept {
+    return timer.index_.load(std::memory_order_acquire) != not_queued;
+  }
+
   timer_queue() = default;
-  // The heap's memory comes from the context's (its allocator, if any).
-  explicit timer_queue(execution_context& ctx) : heap_(context_allocator<entry>(ctx)) {}
+  // The queue's memory comes from the context's (its allocator, if any).
+  explicit timer_queue(execution_context& ctx)
+      : heap_(context_allocator<entry>(ctx)), run_(context_allocator<entry>(ctx)) {}
 
   // Adds a wait for the timer expiring at time. Returns true if the timer
   // is now the earliest, so the reactor's sleep must be shortened.
   bool enqueue_timer(const time_point& time, per_timer_data& timer, wait_op* op) {
-    if (timer.heap_index_ == not_in_heap) {
-      const entry e{time, &timer};
-      heap_.push_back(e);
-      up_heap(heap_.size() - 1, e);
+    if (timer.index() == not_queued) {
+      if (run_head_ == run_.size() || !(time < run_.back().time)) {
+        timer.set_index(in_run | run_.size());
+        // Member by member: an entry built on the stack and copied whole
+        // is read back with one 16-byte load from two 8-byte stores, which
+        // store forwarding cannot serve (measured: the hottest instruction
+        // of a zero-delay timer loop).
+        entry& e = run_.emplace_back();
+        e.time = time;
+        e.timer = &timer;
+      } else {
+        const entry e{time, &timer};
+        heap_.push_back(e);
+        up_heap(heap_.size() - 1, e);
+      }
     }
     timer.waits_.push(op);
-    return timer.heap_index_ == 0 && timer.waits_.front() == op;
+    const entry* first = earliest();
+    return first->timer == &timer && timer.waits_.front() == op;
   }
 
   // Moves up to max_cancelled waits of the timer to ops with
@@ -98,16 +137,18 @@ class timer_queue final : public timer_queue_base {
   // Transfers source's waits to target (timer move construction/assignment).
   void move_timer(per_timer_data& target, per_timer_data& source) {
     target.waits_.push(source.waits_);
-    target.heap_index_ = source.heap_index_;
-    source.heap_index_ = not_in_heap;
-    if (target.heap_index_ != not_in_heap) heap_[target.heap_index_].timer = &target;
+    const std::size_t index = source.index();
+    target.set_index(index);
+    source.set_index(not_queued);
+    if (index != not_queued) slot(index).timer = &target;
   }
 
-  [[nodiscard]] bool empty() const noexcept { return heap_.empty(); }
+  [[nodiscard]] bool empty() const noexcept { return earliest() == nullptr; }
 
   std::chrono::nanoseconds wait_duration(std::chrono::nanoseconds limit) const override {
-    if (heap_.empty()) return limit;
-    const auto until = WaitTraits::to_wait_duration(heap_.front().time);
+    const entry* first = earliest();
+    if (first == nullptr) return limit;
+    const auto until = WaitTraits::to_wait_duration(first->time);
     if (until <= Clock::duration::zero()) return std::chrono::nanoseconds::zero();
     // Round up: waking a little late is correct, waking early only costs a
     // spin, but truncating to zero would spin until the expiry.
@@ -117,19 +158,20 @@ class timer_queue final : public timer_queue_base {
   }
 
   void get_ready_timers(op_queue<operation>& ops) override {
-    if (heap_.empty()) return;
+    const entry* first = earliest();
+    if (first == nullptr) return;
     const time_point now = Clock::now();
-    while (!heap_.empty() && !(now < heap_.front().time)) {
-      per_timer_data* timer = heap_.front().timer;
+    while (first != nullptr && !(now < first->time)) {
+      per_timer_data* timer = first->timer;
       while (wait_op* op = timer->waits_.pop()) ops.push(op);
-      timer->heap_index_ = not_in_heap;
-      pop_front();
+      remove_timer(*timer);
+      first = earliest();
     }
   }
 
   void get_all_timers(op_queue<operation>& ops) override {
-    while (!heap_.empty()) {
-      per_timer_data* timer = heap_.back().timer;
+    while (const entry* first = earliest()) {
+      per_timer_data* timer = first->timer;
       while (wait_op* op = timer->waits_.pop()) ops.push(op);
       remove_timer(*timer);
     }
@@ -138,13 +180,75 @@ class timer_queue final : public timer_queue_base {
  private:
   struct entry {
     time_point time;
-    per_timer_data* timer;
+    per_timer_data* timer;  // null: a tombstone in the run
   };
 
+  static constexpr std::size_t in_run = std::size_t{1}
+                                        << (std::numeric_limits<std::size_t>::digits - 1);
+
+  entry& slot(std::size_t index) noexcept {
+    return (index & in_run) != 0 ? run_[index & ~in_run] : heap_[index];
+  }
+
+  // The entry of the earliest timer, or null. The run's front is never a
+  // tombstone (remove_timer skips them).
+  const entry* earliest() const noexcept {
+    const entry* first = run_head_ != run_.size() ? &run_[run_head_] : nullptr;
+    if (!heap_.empty() && (first == nullptr || heap_.front().time < first->time)) {
+      first = &heap_.front();
+    }
+    return first;
+  }
+
   void remove_timer(per_timer_data& timer) {
-    const std::size_t index = timer.heap_index_;
-    if (index == not_in_heap) return;
-    timer.heap_index_ = not_in_heap;
+    const std::size_t index = timer.index();
+    if (index == not_queued) return;
+    timer.set_index(not_queued);
+    if ((index & in_run) != 0) {
+      remove_from_run(index & ~in_run);
+    } else if (index == 0) {
+      pop_heap_front();
+    } else {
+      remove_from_heap(index);
+    }
+  }
+
+  void remove_from_run(std::size_t position) {
+    run_[position].timer = nullptr;
+    ++run_dead_;
+    if (position != run_head_) {
+      if (2 * run_dead_ > run_.size() - run_head_) compact_run();
+      return;
+    }
+    // The front went: skip the tombstones behind it.
+    while (run_head_ != run_.size() && run_[run_head_].timer == nullptr) {
+      ++run_head_;
+      --run_dead_;
+    }
+    if (run_head_ == run_.size()) {
+      run_.clear();  // keeps the capacity
+      run_head_ = 0;
+      run_dead_ = 0;
+    } else if (2 * run_head_ > run_.size() || 2 * run_dead_ > run_.size() - run_head_) {
+      compact_run();
+    }
+  }
+
+  // Moves the live entries of the run to its start, in order.
+  void compact_run() {
+    std::size_t to = 0;
+    for (std::size_t from = run_head_; from != run_.size(); ++from) {
+      if (run_[from].timer == nullptr) continue;
+      run_[to] = run_[from];
+      run_[to].timer->set_index(in_run | to);
+      ++to;
+    }
+    run_.resize(to);
+    run_head_ = 0;
+    run_dead_ = 0;
+  }
+
+  void remove_from_heap(std::size_t index) {
     const entry last = heap_.back();
     heap_.pop_back();
     if (index == heap_.size()) return;
@@ -155,14 +259,12 @@ class timer_queue final : public timer_queue_base {
     }
   }
 
-  // Removes the earliest entry (its timer's index is already reset). The
-  // heap's last entry, which takes its place, is one of the latest, so
-  // instead of sifting it down from the root with two comparisons a level
-  // (as remove_timer does), the hole goes down to a leaf along the earlier
-  // children, one comparison a level, and the entry rises from there,
-  // usually not at all (Floyd). Zero-delay timers pop the whole heap each
-  // loop turn; this halves the work per pop.
-  void pop_front() {
+  // Removes the heap's earliest entry. The last entry, which takes its
+  // place, is one of the latest, so instead of sifting it down from the
+  // root with two comparisons a level (as remove_from_heap does), the hole
+  // goes down to a leaf along the earlier children, one comparison a level,
+  // and the entry rises from there, usually not at all (Floyd).
+  void pop_heap_front() {
     const entry last = heap_.back();
     heap_.pop_back();
     const std::size_t size = heap_.size();
@@ -178,10 +280,10 @@ class timer_queue final : public timer_queue_base {
     up_heap(hole, last);
   }
 
-  // Puts e at index, keeping its timer's index in step.
+  // Puts e at index in the heap, keeping its timer's index in step.
   void place(std::size_t index, const entry& e) {
     heap_[index] = e;
-    e.timer->heap_index_ = index;
+    e.timer->set_index(index);
   }
 
   // Sifts e up from the hole at index: entries are moved, not swapped.
@@ -209,8 +311,12 @@ class timer_queue final : public timer_queue_base {
     place(index, e);
   }
 
-  // Grows once to the largest number of armed timers, then never allocates.
+  // Both grow once to the largest number of armed timers (the run to at
+  // most twice that), then never allocate.
   std::vector<entry, context_allocator<entry>> heap_;
+  std::vector<entry, context_allocator<entry>> run_;
+  std::size_t run_head_ = 0;  // the run's front; before it, taken entries
+  std::size_t run_dead_ = 0;  // tombstones from run_head_ on
 };
 
 }  // namespace rill::detail
