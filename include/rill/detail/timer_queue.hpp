@@ -25,9 +25,9 @@ namespace rill::detail {
 //    run's last entry goes there, which is what most programs do: timeouts
 //    of one length re-armed as time goes on, zero-delay waits, periodic
 //    ticks. (libevent's "common timeouts" rest on the same observation.)
-//    Cancelling leaves a tombstone; the run is compacted when tombstones or
-//    taken entries make up half of it, so its size stays within twice the
-//    live entries and its memory is reused.
+//    It is a ring buffer. Cancelling leaves a tombstone; the run is
+//    compacted when tombstones make up half of it, so its size stays within
+//    twice the live entries.
 //  - a binary min-heap for the others, O(log n).
 // The earliest timer is the earlier of the two fronts. Not thread-safe: the
 // reactor's timer mutex guards every call.
@@ -75,13 +75,14 @@ class timer_queue final : public timer_queue_base {
   // is now the earliest, so the reactor's sleep must be shortened.
   bool enqueue_timer(const time_point& time, per_timer_data& timer, wait_op* op) {
     if (timer.index() == not_queued) {
-      if (run_head_ == run_.size() || !(time < run_.back().time)) {
-        timer.set_index(in_run | run_.size());
+      if (run_begin_ == run_end_ || !(time < run_at(run_end_ - 1).time)) {
+        if (run_end_ - run_begin_ == run_.size()) grow_run();
+        timer.set_index(in_run | run_end_);
         // Member by member: an entry built on the stack and copied whole
         // is read back with one 16-byte load from two 8-byte stores, which
         // store forwarding cannot serve (measured: the hottest instruction
         // of a zero-delay timer loop).
-        entry& e = run_.emplace_back();
+        entry& e = run_at(run_end_++);
         e.time = time;
         e.timer = &timer;
       } else {
@@ -187,13 +188,26 @@ class timer_queue final : public timer_queue_base {
                                         << (std::numeric_limits<std::size_t>::digits - 1);
 
   entry& slot(std::size_t index) noexcept {
-    return (index & in_run) != 0 ? run_[index & ~in_run] : heap_[index];
+    return (index & in_run) != 0 ? run_at(index & ~in_run) : heap_[index];
+  }
+
+  // The run is a ring buffer: the entry of sequence number n is at n
+  // modulo the capacity, a power of two, so taking the front moves nothing.
+  entry& run_at(std::size_t n) noexcept { return run_[n & (run_.size() - 1)]; }
+  const entry& run_at(std::size_t n) const noexcept { return run_[n & (run_.size() - 1)]; }
+
+  // Doubles the ring. Sequence numbers do not change, so no timer is told.
+  void grow_run() {
+    const std::size_t capacity = run_.empty() ? 16 : 2 * run_.size();
+    std::vector<entry, context_allocator<entry>> bigger(capacity, entry{}, run_.get_allocator());
+    for (std::size_t n = run_begin_; n != run_end_; ++n) bigger[n & (capacity - 1)] = run_at(n);
+    run_.swap(bigger);
   }
 
   // The entry of the earliest timer, or null. The run's front is never a
   // tombstone (remove_timer skips them).
   const entry* earliest() const noexcept {
-    const entry* first = run_head_ != run_.size() ? &run_[run_head_] : nullptr;
+    const entry* first = run_begin_ != run_end_ ? &run_at(run_begin_) : nullptr;
     if (!heap_.empty() && (first == nullptr || heap_.front().time < first->time)) {
       first = &heap_.front();
     }
@@ -213,38 +227,35 @@ class timer_queue final : public timer_queue_base {
     }
   }
 
-  void remove_from_run(std::size_t position) {
-    run_[position].timer = nullptr;
-    ++run_dead_;
-    if (position != run_head_) {
-      if (2 * run_dead_ > run_.size() - run_head_) compact_run();
+  void remove_from_run(std::size_t n) {
+    if (n == run_begin_) {
+      // The front went: skip the tombstones behind it.
+      ++run_begin_;
+      while (run_begin_ != run_end_ && run_at(run_begin_).timer == nullptr) {
+        ++run_begin_;
+        --run_dead_;
+      }
       return;
     }
-    // The front went: skip the tombstones behind it.
-    while (run_head_ != run_.size() && run_[run_head_].timer == nullptr) {
-      ++run_head_;
-      --run_dead_;
-    }
-    if (run_head_ == run_.size()) {
-      run_.clear();  // keeps the capacity
-      run_head_ = 0;
-      run_dead_ = 0;
-    } else if (2 * run_head_ > run_.size() || 2 * run_dead_ > run_.size() - run_head_) {
-      compact_run();
-    }
+    run_at(n).timer = nullptr;
+    ++run_dead_;
+    if (2 * run_dead_ > run_end_ - run_begin_) compact_run();
   }
 
-  // Moves the live entries of the run to its start, in order.
+  // Moves the live entries of the run together behind its front, in order,
+  // renumbering them. Each tombstone is moved over once.
   void compact_run() {
-    std::size_t to = 0;
-    for (std::size_t from = run_head_; from != run_.size(); ++from) {
-      if (run_[from].timer == nullptr) continue;
-      run_[to] = run_[from];
-      run_[to].timer->set_index(in_run | to);
+    std::size_t to = run_begin_;
+    for (std::size_t from = run_begin_; from != run_end_; ++from) {
+      const entry& e = run_at(from);
+      if (e.timer == nullptr) continue;
+      if (to != from) {
+        run_at(to) = e;
+        e.timer->set_index(in_run | to);
+      }
       ++to;
     }
-    run_.resize(to);
-    run_head_ = 0;
+    run_end_ = to;
     run_dead_ = 0;
   }
 
@@ -311,12 +322,13 @@ class timer_queue final : public timer_queue_base {
     place(index, e);
   }
 
-  // Both grow once to the largest number of armed timers (the run to at
-  // most twice that), then never allocate.
+  // Both grow to the largest number of armed timers (the run to the power
+  // of two at or above twice that), then never allocate.
   std::vector<entry, context_allocator<entry>> heap_;
   std::vector<entry, context_allocator<entry>> run_;
-  std::size_t run_head_ = 0;  // the run's front; before it, taken entries
-  std::size_t run_dead_ = 0;  // tombstones from run_head_ on
+  std::size_t run_begin_ = 0;  // sequence number of the run's front
+  std::size_t run_end_ = 0;    // one past the back
+  std::size_t run_dead_ = 0;   // tombstones between them
 };
 
 }  // namespace rill::detail
