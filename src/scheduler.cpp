@@ -1,5 +1,6 @@
 #include <rill/detail/scheduler.hpp>
 
+#include <algorithm>
 #include <limits>
 
 #include <rill/detail/memory_counters.hpp>
@@ -189,9 +190,15 @@ void scheduler::run_task(std::unique_lock<std::mutex>& lock, scheduler_task& tas
     scheduler& self;
     op_queue<operation>& completed;
     ~relock() {
+      unsigned n = 0;
+      for (operation* op = completed.front(); op != nullptr && n < max_turn_interval;
+           op = op->next_) {
+        ++n;
+      }
       lock.lock();
       self.task_running_ = false;
       self.task_interrupted_ = true;
+      self.task_turn_interval_ = std::max(n, min_turn_interval);
       if (!completed.empty()) {
         self.queue_.push(completed);
         self.set_attention_locked(attention_queued, true);
@@ -212,7 +219,7 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
   // then); only a context with a reactor needs the count.
   if (task_.load(std::memory_order_relaxed) != nullptr) handlers_since_task_ += ti.fast_runs;
   ti.fast_runs = 0;
-  if (handlers_since_task_ >= fast_run_limit) {
+  if (handlers_since_task_ >= task_turn_interval_) {
     // Many handlers ran without a look at I/O: give the reactor a
     // non-blocking turn first, so handler chains cannot starve it.
     scheduler_task* task = task_.load(std::memory_order_relaxed);
@@ -237,6 +244,7 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
         wakeup_.notify_one();
       }
       set_attention_locked(attention_queued, !queue_.empty());
+      ti.turn_interval = task_turn_interval_;
       return op;
     }
     if (outstanding_work_.load(std::memory_order_acquire) == 0) {
@@ -287,7 +295,7 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
 // relaxed load of shared state. Inlined into every run/poll loop.
 inline operation* scheduler::take_private(scheduler_thread_info& ti) noexcept {
   if (attention_.load(std::memory_order_relaxed) != 0) return nullptr;
-  if (ti.fast_runs >= fast_run_limit) [[unlikely]] {
+  if (ti.fast_runs >= ti.turn_interval) [[unlikely]] {
     // Time for the reactor's turn, which needs the lock; without a reactor
     // there is nothing to give a turn to.
     if (task_.load(std::memory_order_relaxed) != nullptr) return nullptr;
