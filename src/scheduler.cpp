@@ -215,6 +215,7 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
                                   bool wait, const clock::time_point* deadline) {
   if (!fold_private(ti)) return nullptr;
   bool task_polled = false;
+  bool spun = false;
   // fast_runs also counts when there is no reactor (take_private resets it
   // then); only a context with a reactor needs the count.
   if (task_.load(std::memory_order_relaxed) != nullptr) handlers_since_task_ += ti.fast_runs;
@@ -275,6 +276,10 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
     }
     if (!wait) return nullptr;
     if (deadline != nullptr && clock::now() >= *deadline) return nullptr;
+    if (!spun && deadline == nullptr && spin_for_work(lock)) {
+      spun = true;
+      continue;
+    }
     // Under the lock, hence plain loads and stores.
     const int idle = idle_threads_.load(std::memory_order_relaxed);
     idle_threads_.store(idle + 1, std::memory_order_relaxed);
@@ -288,6 +293,38 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
     idle_threads_.store(still_idle, std::memory_order_relaxed);
     set_attention_locked(attention_idle, still_idle > 0);
   }
+}
+
+bool scheduler::spin_for_work(std::unique_lock<std::mutex>& lock) {
+  // One spinner at a time, never on one CPU, and only while spinning pays:
+  // after spin_miss_limit spins in a row found nothing, only one idle
+  // period in spin_retry_period spins, to notice when it pays again.
+  if (spinning_ || !spin_allowed_) return false;
+  if (spin_misses_ >= spin_miss_limit && ++sleeps_without_spin_ % spin_retry_period != 0) {
+    return false;
+  }
+  spinning_ = true;
+  lock.unlock();
+  bool found = false;
+  const auto start = clock::now();
+  for (unsigned i = 1;; ++i) {
+    // What a poster or stop() announces; everything is re-checked under
+    // the lock afterwards, so a post that arrives as the spin gives up is
+    // found by the caller's next pass, never lost.
+    if ((attention_.load(std::memory_order_acquire) & (attention_queued | attention_stopped)) !=
+        0) {
+      found = true;
+      break;
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (i % 64 == 0 && clock::now() - start >= spin_duration) break;
+  }
+  lock.lock();
+  spinning_ = false;
+  spin_misses_ = found ? 0 : spin_misses_ + 1;
+  return true;
 }
 
 // The fast path: our own queued work, nobody else waiting for a share of it,

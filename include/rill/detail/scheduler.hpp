@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <mutex>
 #include <system_error>
+#include <thread>
 
 #include <rill/backend.hpp>
 #include <rill/detail/op_queue.hpp>
@@ -157,6 +158,14 @@ class scheduler final : public execution_context_service_base<scheduler> {
   operation* take_private(scheduler_thread_info& ti) noexcept;
   // The slow path: locks and takes an operation from the shared state.
   operation* take_locked(scheduler_thread_info& ti, bool wait, const clock::time_point* deadline);
+  // Before a thread sleeps on the condition variable: spins a few
+  // microseconds, unlocked, watching for a post or stop(). A post from
+  // another thread then costs no futex wake-up and no context switch on
+  // either side (the poster does not signal a thread that is not idle).
+  // Returns whether it spun (the caller looks at the queue again), false if
+  // spinning is not allowed now. Requires mutex_ (released meanwhile).
+  bool spin_for_work(std::unique_lock<std::mutex>& lock);
+
   operation* take_shared(scheduler_thread_info& ti, std::unique_lock<std::mutex>& lock, bool wait,
                          const clock::time_point* deadline);
   // Moves the thread's private queue and work count into the shared state.
@@ -220,6 +229,15 @@ class scheduler final : public execution_context_service_base<scheduler> {
   // ping-pong 1.09x -> 1.24x Asio with the turn after the whole batch).
   // Handler chains still cannot starve I/O. mutex_.
   unsigned task_turn_interval_ = min_turn_interval;
+
+  // Spinning before sleeping (spin_for_work). mutex_, except the constant.
+  static constexpr std::chrono::microseconds spin_duration{20};
+  static constexpr unsigned spin_miss_limit = 4;
+  static constexpr unsigned spin_retry_period = 32;
+  const bool spin_allowed_ = std::thread::hardware_concurrency() > 1;
+  bool spinning_ = false;
+  unsigned spin_misses_ = 0;
+  unsigned sleeps_without_spin_ = 0;
 };
 
 }  // namespace rill::detail
