@@ -241,8 +241,9 @@ enum class stepping { run, run_one, poll_one, poll };
 class chain_fairness : public ::testing::TestWithParam<stepping> {};
 
 TEST_P(chain_fairness, a_read_completes_within_a_bounded_number_of_handlers) {
-  // The scheduler gives the reactor a turn every 64 handlers; allow for two
-  // turns' worth and the handlers already queued.
+  // The scheduler gives the reactor a turn after as many handlers as its
+  // last run completed, at least 64 (here the runs complete one or two
+  // operations); allow for two turns' worth and the handlers already queued.
   constexpr long limit = 2 * 64 + 8;
   rill::io_context ioc;
   auto s = make_tcp_pair(ioc);
