@@ -525,11 +525,8 @@ void reactor::perform_io(descriptor_state* state, std::uint32_t events,
   }
 }
 
-void reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
-  if (backend_ == rill::backend::io_uring) {
-    ring_run(timeout, completed);
-    return;
-  }
+std::size_t reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
+  if (backend_ == rill::backend::io_uring) return ring_run(timeout, completed);
   // No event array from an earlier run survives into this one, so states
   // released before now can safely be handed out again.
   reclaim_states();
@@ -561,6 +558,7 @@ void reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& complet
     blocked_in_wait_ = false;
   }
 
+  std::size_t handled = 0;
   for (int i = 0; i < n; ++i) {
     auto* state = static_cast<descriptor_state*>(events[i].data.ptr);
     if (state == nullptr) {
@@ -569,10 +567,12 @@ void reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& complet
       continue;
     }
     perform_io(state, events[i].events, completed);
+    ++handled;
   }
 
   std::lock_guard lock(timer_mutex_);
-  for (timer_queue_base* queue : timer_queues_) queue->get_ready_timers(completed);
+  for (timer_queue_base* queue : timer_queues_) handled += queue->get_ready_timers(completed);
+  return handled;
 }
 
 }  // namespace rill::detail

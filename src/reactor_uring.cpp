@@ -452,7 +452,7 @@ void reactor::ring_drain() {
   }
 }
 
-void reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
+std::size_t reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
   reclaim_states();
   {
     std::lock_guard lock(timer_mutex_);
@@ -539,8 +539,10 @@ void reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& co
     rs.task_owns_sq = false;
   }
 
+  std::size_t handled = seen;
   std::lock_guard lock(timer_mutex_);
-  for (timer_queue_base* queue : timer_queues_) queue->get_ready_timers(completed);
+  for (timer_queue_base* queue : timer_queues_) handled += queue->get_ready_timers(completed);
+  return handled;
 }
 
 void reactor::ring_fork_child() {

@@ -184,21 +184,19 @@ void scheduler::run_task(std::unique_lock<std::mutex>& lock, scheduler_task& tas
   handlers_since_task_ = 0;
   lock.unlock();
   op_queue<operation> completed;
+  std::size_t handled = 0;
   // Relocks and publishes the completions also if the task throws.
   struct relock {
     std::unique_lock<std::mutex>& lock;
     scheduler& self;
     op_queue<operation>& completed;
+    const std::size_t& handled;
     ~relock() {
-      unsigned n = 0;
-      for (operation* op = completed.front(); op != nullptr && n < max_turn_interval;
-           op = op->next_) {
-        ++n;
-      }
       lock.lock();
       self.task_running_ = false;
       self.task_interrupted_ = true;
-      self.task_turn_interval_ = std::max(n, min_turn_interval);
+      self.task_turn_interval_ = static_cast<unsigned>(
+          std::clamp<std::size_t>(handled, min_turn_interval, max_turn_interval));
       if (!completed.empty()) {
         self.queue_.push(completed);
         self.set_attention_locked(attention_queued, true);
@@ -207,8 +205,8 @@ void scheduler::run_task(std::unique_lock<std::mutex>& lock, scheduler_task& tas
       }
     }
   };
-  relock guard{lock, *this, completed};
-  task.run(timeout, completed);
+  relock guard{lock, *this, completed, handled};
+  handled = task.run(timeout, completed);
 }
 
 operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<std::mutex>& lock,

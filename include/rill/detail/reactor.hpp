@@ -144,7 +144,7 @@ class reactor final : public execution_context_service_base<reactor>, public sch
   [[nodiscard]] rill::backend mechanism() const noexcept { return backend_; }
 
   // scheduler_task
-  void run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) override;
+  std::size_t run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) override;
   void interrupt() override;
 
  private:
@@ -166,7 +166,7 @@ class reactor final : public execution_context_service_base<reactor>, public sch
   // closed or forgotten); urgent: submit now, so that a closed descriptor
   // is not kept open by a poll holding it. Requires state's lock.
   void ring_remove_polls(descriptor_state* state, bool urgent);
-  void ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& completed);
+  std::size_t ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& completed);
   void ring_complete_poll(descriptor_state* state, int op_type, int result,
                           op_queue<operation>& completed);
   void ring_fork_child();

@@ -25,7 +25,10 @@ class scheduler_task {
  public:
   // Waits up to timeout (negative: no limit, zero: do not block) for I/O
   // readiness and timer expiry, and appends the operations that completed.
-  virtual void run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) = 0;
+  // Returns about how many completed (the events and expired waits it
+  // handled), which sets how long handlers may run before the next turn;
+  // counting the queue instead would walk a list of cold operations.
+  virtual std::size_t run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) = 0;
   // Makes a blocked run() return as soon as possible. Thread-safe.
   virtual void interrupt() = 0;
 
@@ -222,7 +225,8 @@ class scheduler final : public execution_context_service_base<scheduler> {
   // one call per handler, also gives the reactor its turn. mutex_.
   unsigned handlers_since_task_ = 0;
   // How many handlers run before the reactor's next non-blocking turn: the
-  // number of operations its last run completed, within the bounds above.
+  // number of events its last run handled (what it returned), within the
+  // bounds above.
   // A turn in the middle of those handlers would split the loop
   // iteration's requests in two (on io_uring, a receive then goes to the
   // kernel before the send that feeds it and waits for a poll: 64-connection

@@ -158,16 +158,21 @@ class timer_queue final : public timer_queue_base {
     return limit;
   }
 
-  void get_ready_timers(op_queue<operation>& ops) override {
+  std::size_t get_ready_timers(op_queue<operation>& ops) override {
     const entry* first = earliest();
-    if (first == nullptr) return;
+    if (first == nullptr) return 0;
     const time_point now = Clock::now();
+    std::size_t moved = 0;
     while (first != nullptr && !(now < first->time)) {
       per_timer_data* timer = first->timer;
-      while (wait_op* op = timer->waits_.pop()) ops.push(op);
+      while (wait_op* op = timer->waits_.pop()) {
+        ops.push(op);
+        ++moved;
+      }
       remove_timer(*timer);
       first = earliest();
     }
+    return moved;
   }
 
   void get_all_timers(op_queue<operation>& ops) override {

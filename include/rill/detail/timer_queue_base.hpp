@@ -18,8 +18,9 @@ class timer_queue_base {
   // Time until the earliest expiry, clamped to [0, limit]; limit if none
   // (a negative limit means "no limit" and is returned when empty).
   virtual std::chrono::nanoseconds wait_duration(std::chrono::nanoseconds limit) const = 0;
-  // Moves the waits of every expired timer to ops (completed successfully).
-  virtual void get_ready_timers(op_queue<operation>& ops) = 0;
+  // Moves the waits of every expired timer to ops (completed successfully);
+  // returns how many it moved.
+  virtual std::size_t get_ready_timers(op_queue<operation>& ops) = 0;
   // Moves every wait to ops (shutdown).
   virtual void get_all_timers(op_queue<operation>& ops) = 0;
 
