@@ -141,15 +141,17 @@ reactor::descriptor_state* reactor::allocate_state() {
 
 void reactor::free_state(descriptor_state* state) {
   std::lock_guard lock(registry_mutex_);
-  state->next_free_ = pending_free_states_;
-  pending_free_states_ = state;
+  state->next_free_ = pending_free_states_.load(std::memory_order_relaxed);
+  pending_free_states_.store(state, std::memory_order_relaxed);
 }
 
 void reactor::reclaim_states() {
+  // A state freed just after this look is reclaimed by the next run.
+  if (pending_free_states_.load(std::memory_order_relaxed) == nullptr) return;
   std::lock_guard lock(registry_mutex_);
   descriptor_state* still_pending = nullptr;
-  while (descriptor_state* state = pending_free_states_) {
-    pending_free_states_ = state->next_free_;
+  while (descriptor_state* state = pending_free_states_.load(std::memory_order_relaxed)) {
+    pending_free_states_.store(state->next_free_, std::memory_order_relaxed);
     bool in_flight = false;
     {
       // io_uring: a completion naming the state may still arrive; it must
@@ -165,7 +167,7 @@ void reactor::reclaim_states() {
       free_states_ = state;
     }
   }
-  pending_free_states_ = still_pending;
+  pending_free_states_.store(still_pending, std::memory_order_relaxed);
 }
 
 std::error_code reactor::register_descriptor(int descriptor, per_descriptor_data& data,
@@ -553,11 +555,6 @@ std::size_t reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& 
     n = ::epoll_wait(epoll_fd_, events, 128, ms);
   }
 
-  {
-    std::lock_guard lock(timer_mutex_);
-    blocked_in_wait_ = false;
-  }
-
   std::size_t handled = 0;
   for (int i = 0; i < n; ++i) {
     auto* state = static_cast<descriptor_state*>(events[i].data.ptr);
@@ -570,7 +567,11 @@ std::size_t reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& 
     ++handled;
   }
 
+  // blocked_in_wait_ is cleared only here, with the timers: a new earliest
+  // timer set meanwhile interrupts a wait that is already over, which wastes
+  // one turn but spares every run a lock round trip.
   std::lock_guard lock(timer_mutex_);
+  blocked_in_wait_ = false;
   for (timer_queue_base* queue : timer_queues_) handled += queue->get_ready_timers(completed);
   return handled;
 }

@@ -459,6 +459,10 @@ std::size_t reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operati
     timeout = timer_wait(timeout);
     blocked_in_wait_ = timeout != std::chrono::nanoseconds::zero();
   }
+  // The flags that say this thread may sleep stay set until the end of the
+  // run, where they are cleared in the critical sections the run needs
+  // anyway: a thread that sees them meanwhile wakes the loop for nothing
+  // once, which costs less than two more lock round trips on every run.
   ring_state& rs = *ring_;
   {
     std::lock_guard lock(rs.sq_mutex);
@@ -499,15 +503,6 @@ std::size_t reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operati
   // the one that will run the task again, so nothing waits for them while
   // a thread sleeps.
 
-  {
-    std::lock_guard lock(timer_mutex_);
-    blocked_in_wait_ = false;
-  }
-  {
-    std::lock_guard lock(rs.sq_mutex);
-    rs.task_blocking = false;
-  }
-
   unsigned head = 0;
   unsigned seen = 0;
   io_uring_for_each_cqe(&rs.ring, head, cqe) {
@@ -537,10 +532,12 @@ std::size_t reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operati
     std::lock_guard lock(rs.sq_mutex);
     rs.take_pending();
     rs.task_owns_sq = false;
+    rs.task_blocking = false;
   }
 
   std::size_t handled = seen;
   std::lock_guard lock(timer_mutex_);
+  blocked_in_wait_ = false;
   for (timer_queue_base* queue : timer_queues_) handled += queue->get_ready_timers(completed);
   return handled;
 }

@@ -2,6 +2,7 @@
 // or io_uring.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -210,8 +211,10 @@ class reactor final : public execution_context_service_base<reactor>, public sch
   // States released since the reactor last started a run(). An event array
   // fetched before a descriptor was closed may still point at its state, so
   // a state is reused only once no such array can exist: at the start of the
-  // next run() (one thread at a time runs the reactor).
-  descriptor_state* pending_free_states_ = nullptr;
+  // next run() (one thread at a time runs the reactor). Written under
+  // registry_mutex_; atomic so that a run with nothing to reclaim (most)
+  // need not take the lock to find out.
+  std::atomic<descriptor_state*> pending_free_states_{nullptr};
 
   std::mutex timer_mutex_;
   std::vector<timer_queue_base*, context_allocator<timer_queue_base*>> timer_queues_;
