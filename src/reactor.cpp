@@ -528,6 +528,7 @@ void reactor::perform_io(descriptor_state* state, std::uint32_t events,
 }
 
 std::size_t reactor::run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
+  turns_.store(turns_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (backend_ == rill::backend::io_uring) return ring_run(timeout, completed);
   // No event array from an earlier run survives into this one, so states
   // released before now can safely be handed out again.

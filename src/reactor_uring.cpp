@@ -542,6 +542,19 @@ std::size_t reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operati
   return handled;
 }
 
+std::vector<int> reactor::ring_queued_opcodes() {
+  std::vector<int> opcodes;
+  if (ring_ == nullptr) return opcodes;
+  ring_state& rs = *ring_;
+  std::lock_guard lock(rs.sq_mutex);
+  const io_uring_sq& sq = rs.ring.sq;
+  for (unsigned i = sq.sqe_head; i != sq.sqe_tail; ++i) {
+    opcodes.push_back(sq.sqes[i & sq.ring_mask].opcode);
+  }
+  for (std::size_t i = 0; i < rs.late.size(); ++i) opcodes.push_back(IORING_OP_RECV);
+  return opcodes;
+}
+
 void reactor::ring_fork_child() {
   // The child shares the parent's ring (its memory is mapped shared): make
   // its own, and poll again for every queue that waits. The parent's

@@ -243,7 +243,11 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
         wakeup_.notify_one();
       }
       set_attention_locked(attention_queued, !queue_.empty());
-      ti.turn_interval = task_turn_interval_;
+      // The fast path may run what is left of the interval: this handler
+      // and the ones before it since the task's turn count already.
+      ti.turn_interval = handlers_since_task_ < task_turn_interval_
+                             ? task_turn_interval_ - handlers_since_task_
+                             : 0;
       return op;
     }
     if (outstanding_work_.load(std::memory_order_acquire) == 0) {

@@ -4,23 +4,31 @@
 #include <rill/detail/reactor.hpp>
 
 #include <gtest/gtest.h>
+#include <linux/io_uring.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include <rill/backend.hpp>
 #include <rill/bind_allocator.hpp>
+#include <rill/bind_cancellation_slot.hpp>
 #include <rill/buffer.hpp>
+#include <rill/cancellation_signal.hpp>
 #include <rill/error.hpp>
 #include <rill/executor_work_guard.hpp>
 #include <rill/io_context.hpp>
@@ -296,6 +304,155 @@ TEST_P(chain_fairness, a_read_completes_within_a_bounded_number_of_handlers) {
 INSTANTIATE_TEST_SUITE_P(reactor, chain_fairness,
                          ::testing::Values(stepping::run, stepping::run_one, stepping::poll_one,
                                            stepping::poll));
+
+// ---- batching: what the loop gives the kernel in one turn ----
+
+// The turns themselves show in no result, only in speed; these tests look
+// at them through the reactor's test hooks (turns(), ring_queued_opcodes()).
+
+class turn_interval : public ::testing::TestWithParam<rill::backend> {};
+
+TEST_P(turn_interval, handlers_completed_by_one_turn_all_run_before_the_next_turn) {
+  // 300 timers expire in one turn. Their handlers and a chain that posts
+  // forever then run; the reactor's next turn comes after all 300, not
+  // after the minimum of 64, so that a batch's follow-up requests go to the
+  // kernel together. Later turns complete nothing: back to 64 handlers.
+  constexpr std::size_t timers = 300;
+  rill::io_context ioc(GetParam());
+  auto& reactor = rill::use_service<rill::detail::reactor>(ioc);
+  std::vector<std::unique_ptr<rill::steady_timer>> waits;
+  std::vector<std::uint64_t> timer_turns;  // reactor turns when each timer handler ran
+  std::vector<std::uint64_t> chain_turns;  // ... and each chain handler
+  for (std::size_t i = 0; i < timers; ++i) {
+    auto& t = *waits.emplace_back(std::make_unique<rill::steady_timer>(ioc));
+    t.expires_at(clock_type::now() - 1s);
+    t.async_wait([&](const std::error_code& ec) {
+      EXPECT_FALSE(ec);
+      timer_turns.push_back(reactor.turns());
+    });
+  }
+  std::function<void()> chain = [&] {
+    chain_turns.push_back(reactor.turns());
+    if (chain_turns.size() < 1000) rill::post(ioc, chain);
+  };
+  rill::post(ioc, chain);
+  rill_test::watchdog dog(ioc);
+  ioc.run();
+  EXPECT_FALSE(dog.dismiss());
+
+  ASSERT_EQ(timer_turns.size(), timers);
+  // How many handlers (timers' and chain's) ran after each turn.
+  std::map<std::uint64_t, std::size_t> gap;
+  for (std::uint64_t t : timer_turns) ++gap[t];
+  for (std::uint64_t t : chain_turns) ++gap[t];
+  const std::uint64_t expiry_turn = timer_turns.front();
+  // Before the timers were seen: the chain alone, 64 handlers (the minimum).
+  EXPECT_EQ(gap[expiry_turn - 1], 64u);
+  // That turn handled 300 events: 300 handlers ran before the next turn
+  // (the chain's handler queued ahead of the timers' among them, so the
+  // last timer handler ran just after the next turn).
+  EXPECT_EQ(gap[expiry_turn], timers);
+  EXPECT_GE(timer_turns.back(), expiry_turn);
+  EXPECT_LE(timer_turns.back(), expiry_turn + 1);
+  // The next turns handled nothing: 64 handlers again.
+  EXPECT_EQ(gap[expiry_turn + 1], 64u);
+  EXPECT_EQ(gap[expiry_turn + 2], 64u);
+}
+
+INSTANTIATE_TEST_SUITE_P(reactor, turn_interval,
+                         ::testing::Values(rill::backend::epoll, rill::backend::io_uring),
+                         [](const ::testing::TestParamInfo<rill::backend>& param) {
+                           return param.param == rill::backend::epoll ? "epoll" : "io_uring";
+                         });
+
+// io_uring only, and only with operations carried out on the ring.
+rill::detail::reactor* ring_reactor(rill::io_context& ioc) {
+  auto& reactor = rill::use_service<rill::detail::reactor>(ioc);
+  if (reactor.mechanism() != rill::backend::io_uring) return nullptr;
+  return &reactor;
+}
+
+// The requests queued since there were `base` (what setting up the context
+// queued, its wake-up poll, stays in front).
+std::vector<int> queued_since(rill::detail::reactor& reactor, std::size_t base) {
+  std::vector<int> all = reactor.ring_queued_opcodes();
+  all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), base)));
+  return all;
+}
+
+TEST(ring_batching, a_receive_goes_to_the_kernel_behind_the_send_that_feeds_it) {
+  // Asked for first, the receive is still submitted second: issued in
+  // order, it then finds the data the send just delivered and completes
+  // inline, instead of arming a poll and completing from task work.
+  rill::io_context ioc(rill::backend::io_uring);
+  rill::detail::reactor* reactor = ring_reactor(ioc);
+  if (reactor == nullptr) GTEST_SKIP() << "io_uring unavailable here";
+  auto s = make_tcp_pair(ioc);
+  const std::size_t base = reactor->ring_queued_opcodes().size();
+
+  char in[5] = {};
+  int reads = 0;
+  int writes = 0;
+  s.server.async_read_some(rill::buffer(in), [&](const std::error_code& ec, std::size_t n) {
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(n, 5u);
+    ++reads;
+  });
+  const std::vector<int> after_read = queued_since(*reactor, base);
+  if (after_read == std::vector<int>{IORING_OP_POLL_ADD}) {
+    GTEST_SKIP() << "operations wait for readiness here (no fast poll, or "
+                    "RILL_IO_URING_POLL_ONLY)";
+  }
+  EXPECT_EQ(after_read, std::vector<int>{IORING_OP_RECV});
+  s.client.async_write_some(rill::buffer("hello", 5),
+                            [&](const std::error_code& ec, std::size_t n) {
+                              EXPECT_FALSE(ec);
+                              EXPECT_EQ(n, 5u);
+                              ++writes;
+                            });
+  EXPECT_EQ(queued_since(*reactor, base), (std::vector<int>{IORING_OP_SEND, IORING_OP_RECV}));
+
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_EQ(reads, 1);
+  EXPECT_EQ(writes, 1);
+  EXPECT_EQ(std::string_view(in, 5), "hello");
+  EXPECT_TRUE(drained(ioc));
+}
+
+TEST(ring_batching, a_cancellation_goes_behind_the_receive_it_names) {
+  // A receive held back for the batch's sends must not be overtaken by its
+  // own cancellation, which would find nothing to cancel and leave the
+  // receive waiting for data.
+  rill::io_context ioc(rill::backend::io_uring);
+  rill::detail::reactor* reactor = ring_reactor(ioc);
+  if (reactor == nullptr) GTEST_SKIP() << "io_uring unavailable here";
+  auto s = make_tcp_pair(ioc);
+  const std::size_t base = reactor->ring_queued_opcodes().size();
+  char in[5] = {};
+  std::error_code result;
+  int reads = 0;
+  rill::cancellation_signal signal;
+  s.server.async_read_some(
+      rill::buffer(in),
+      rill::bind_cancellation_slot(signal.slot(), [&](const std::error_code& ec, std::size_t n) {
+        result = ec;
+        EXPECT_EQ(n, 0u);
+        ++reads;
+      }));
+  if (queued_since(*reactor, base) != std::vector<int>{IORING_OP_RECV}) {
+    GTEST_SKIP() << "operations wait for readiness here";
+  }
+  signal.emit(rill::cancellation_type::terminal);
+  EXPECT_EQ(queued_since(*reactor, base),
+            (std::vector<int>{IORING_OP_RECV, IORING_OP_ASYNC_CANCEL}));
+  rill_test::watchdog dog(ioc);
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_FALSE(dog.dismiss());
+  EXPECT_EQ(reads, 1);
+  EXPECT_EQ(result, rill::error::operation_aborted);
+  EXPECT_TRUE(drained(ioc));
+}
 
 // ---- threads ----
 

@@ -148,6 +148,18 @@ class reactor final : public execution_context_service_base<reactor>, public sch
   std::size_t run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) override;
   void interrupt() override;
 
+  // For tests of how the loop batches its work, which no result shows:
+  // How many turns the reactor has had (calls of run()). Written by the
+  // thread that runs it; read it on that thread or once none runs.
+  [[nodiscard]] std::uint64_t turns() const noexcept {
+    return turns_.load(std::memory_order_relaxed);
+  }
+  // io_uring: the opcodes of the requests made and not yet given to the
+  // kernel, in the order the next submission will give them (the queued
+  // submission entries, then the receives held back behind them). Empty on
+  // epoll. Call it on the thread that runs the loop, between turns.
+  [[nodiscard]] std::vector<int> ring_queued_opcodes();
+
  private:
   descriptor_state* allocate_state();
   void free_state(descriptor_state* state);
@@ -215,6 +227,9 @@ class reactor final : public execution_context_service_base<reactor>, public sch
   // registry_mutex_; atomic so that a run with nothing to reclaim (most)
   // need not take the lock to find out.
   std::atomic<descriptor_state*> pending_free_states_{nullptr};
+  // See turns(). Atomic so that reading it is never a data race; one
+  // writer, so a load and a store suffice.
+  std::atomic<std::uint64_t> turns_{0};
 
   std::mutex timer_mutex_;
   std::vector<timer_queue_base*, context_allocator<timer_queue_base*>> timer_queues_;

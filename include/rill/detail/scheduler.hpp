@@ -59,7 +59,8 @@ struct scheduler_thread_info {
   // Handlers run from private_queue since this thread last took the lock;
   // when the scheduler has a reactor, it gets a turn after turn_interval.
   unsigned fast_runs = 0;
-  // The scheduler's task_turn_interval_ when this thread last took the lock.
+  // What was left of the scheduler's task_turn_interval_ when this thread
+  // last took the lock.
   unsigned turn_interval = 64;
 };
 
