@@ -1,5 +1,5 @@
 // Asio built with its io_uring back end: the workloads of post_chain,
-// timers, ping_pong and echo_throughput instantiated once more against ::asio,
+// timers, ping_pong, echo_throughput and accept_rate instantiated once more against ::asio,
 // compiled into the shared library rill_bench_asio_uring and called from those
 // programs through asio_uring.hpp. See that header for why this is a library;
 // CMakeLists.txt has the flags that keep its Asio private.
@@ -64,6 +64,11 @@ namespace bench_uring_echo {
 namespace net = ::asio;
 #include "echo_workload.ipp"
 }  // namespace bench_uring_echo
+
+namespace bench_uring_accept {
+namespace net = ::asio;
+#include "accept_workload.ipp"
+}  // namespace bench_uring_accept
 
 namespace {
 
@@ -159,7 +164,15 @@ bench::measurement echo(bool custom_alloc, std::size_t connections,
   });
 }
 
-constexpr bench::asio_uring_api api{&probe, &post_chain, &timers, &ping_pong, &echo};
+bench::measurement accept(bool custom_alloc, std::size_t in_flight, std::uint64_t connections,
+                          std::uint64_t warmup) noexcept {
+  return guarded("accept rate", [&] {
+    return custom_alloc ? bench_uring_accept::run_accept<true>(in_flight, connections, warmup)
+                        : bench_uring_accept::run_accept<false>(in_flight, connections, warmup);
+  });
+}
+
+constexpr bench::asio_uring_api api{&probe, &post_chain, &timers, &ping_pong, &echo, &accept};
 
 }  // namespace
 

@@ -48,6 +48,9 @@ struct asio_uring_api {
   measurement (*echo)(bool custom_alloc, std::size_t connections,
                       std::uint64_t messages_per_connection,
                       std::uint64_t warmup_per_connection) noexcept;
+  // accept_workload.ipp
+  measurement (*accept)(bool custom_alloc, std::size_t in_flight, std::uint64_t connections,
+                        std::uint64_t warmup) noexcept;
 };
 
 // The program's heap allocation counter (counting_new.hpp lives in the

@@ -185,6 +185,26 @@ std::error_code reactive_socket_service_base::do_assign(base_implementation_type
   return ec;
 }
 
+std::error_code reactive_socket_service_base::do_assign_accepted(base_implementation_type& impl,
+                                                                 int type,
+                                                                 socket_ops::socket_type native,
+                                                                 std::error_code& ec) {
+  if (is_open(impl)) {
+    ec = rill::error::already_open;
+    return ec;
+  }
+  if (std::error_code rec = reactor_.register_descriptor(native, impl.reactor_data_, false, true)) {
+    ec = rec;
+    return ec;
+  }
+  impl.socket_ = native;
+  impl.state_ = socket_ops::internal_non_blocking;
+  if (type == SOCK_STREAM) impl.state_ |= socket_ops::stream_oriented;
+  if (type == SOCK_DGRAM) impl.state_ |= socket_ops::datagram_oriented;
+  ec.clear();
+  return ec;
+}
+
 void reactive_socket_service_base::start_connect_op(base_implementation_type& impl, reactor_op* op,
                                                     const void* addr, std::size_t addrlen) {
   if (!is_open(impl)) {

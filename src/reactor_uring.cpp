@@ -71,16 +71,17 @@ std::uint64_t op_user_data(reactor::descriptor_state* state, int op_type) noexce
 }  // namespace
 
 struct reactor::ring_state {
-  enum class kind : unsigned char { poll_add, poll_remove, recv, send, cancel };
+  enum class kind : unsigned char { poll_add, poll_remove, recv, send, accept, cancel };
   struct request {
     kind what;
     int descriptor;
     unsigned poll_mask;
     std::uint64_t user_data;  // of the request itself
     std::uint64_t target;     // poll_remove, cancel: the request's user_data
-    void* data = nullptr;     // recv: the buffer
+    void* data = nullptr;     // recv, send: the buffer; accept: the sockaddr
     std::size_t size = 0;
     int flags = 0;
+    void* addrlen = nullptr;  // accept: the socklen_t
   };
 
   explicit ring_state(execution_context& ctx)
@@ -129,6 +130,10 @@ struct reactor::ring_state {
         break;
       case kind::send:
         io_uring_prep_send(sqe, r.descriptor, r.data, r.size, r.flags);
+        break;
+      case kind::accept:
+        io_uring_prep_accept(sqe, r.descriptor, static_cast<sockaddr*>(r.data),
+                             static_cast<socklen_t*>(r.addrlen), r.flags);
         break;
       case kind::cancel:
         io_uring_prep_cancel64(sqe, r.target, 0);
@@ -231,7 +236,8 @@ bool reactor::ring_create(const char*& reason) {
                         io_uring_opcode_supported(probe, IORING_OP_ASYNC_CANCEL) != 0;
   const bool probe_recv = probe != nullptr &&
                           io_uring_opcode_supported(probe, IORING_OP_RECV) != 0 &&
-                          io_uring_opcode_supported(probe, IORING_OP_SEND) != 0;
+                          io_uring_opcode_supported(probe, IORING_OP_SEND) != 0 &&
+                          io_uring_opcode_supported(probe, IORING_OP_ACCEPT) != 0;
   if (probe != nullptr) io_uring_free_probe(probe);
   if (!have_ops) {
     reason = "kernel lacks the io_uring poll or cancel opcodes";
@@ -346,11 +352,13 @@ void reactor::ring_submit_op(descriptor_state* state, int op_type, const reactor
   state->in_kernel_[op_type] = true;
   state->cancel_sent_[op_type] = false;
   ++state->in_flight_;
-  ring_state::request r{op_type == write_op ? ring_state::kind::send : ring_state::kind::recv,
-                        io.descriptor, 0, op_user_data(state, op_type), 0};
+  ring_state::kind what = op_type == write_op ? ring_state::kind::send : ring_state::kind::recv;
+  if (io.opcode == reactor_op::ring_opcode::accept) what = ring_state::kind::accept;
+  ring_state::request r{what, io.descriptor, 0, op_user_data(state, op_type), 0};
   r.data = io.data;
   r.size = io.size;
   r.flags = io.flags;
+  r.addrlen = io.addrlen;
   ring_->submit(r, false, interrupter_fd_);
 }
 
@@ -373,6 +381,9 @@ void reactor::ring_complete_op(descriptor_state* state, int op_type, int result,
   if (op == nullptr) return;
   if (state->shutdown_) {
     // Closed (or released) meanwhile: aborted, as close() aborts on epoll.
+    // The result is taken first all the same: an accepted descriptor then
+    // belongs to the operation, which closes it.
+    if (result >= 0) static_cast<void>(op->ring_complete_(op, result));
     queue.pop();
     op->ec_ = rill::error::operation_aborted;
     op->bytes_transferred_ = 0;
@@ -444,6 +455,10 @@ void reactor::ring_drain() {
       if ((user_data & ring_op_bit) != 0) {
         state->in_kernel_[i] = false;
         state->cancel_sent_[i] = false;
+        // An accept the kernel finished first: its descriptor goes to the
+        // operation, whose destruction closes it.
+        reactor_op* op = state->queues_[i].front();
+        if (cqe->res >= 0 && op != nullptr) static_cast<void>(op->ring_complete_(op, cqe->res));
       } else {
         state->poll_armed_[i] = false;
       }

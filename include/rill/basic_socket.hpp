@@ -10,6 +10,7 @@
 #include <rill/async_result.hpp>
 #include <rill/detail/bind_handler.hpp>
 #include <rill/detail/reactive_socket_service.hpp>
+#include <rill/detail/socket_access.hpp>
 #include <rill/detail/throw_error.hpp>
 #include <rill/error.hpp>
 #include <rill/execution_context.hpp>
@@ -317,6 +318,7 @@ class basic_socket : public socket_base {
 
   template <typename, typename>
   friend class basic_socket;
+  friend struct detail::socket_access;
 
   executor_type executor_;
   service_type* service_;

@@ -13,6 +13,7 @@
 #include <rill/detail/reactive_socket_ops.hpp>
 #include <rill/detail/reactor.hpp>
 #include <rill/detail/scheduler.hpp>
+#include <rill/detail/socket_access.hpp>
 #include <rill/detail/socket_ops.hpp>
 #include <rill/error.hpp>
 #include <rill/execution_context.hpp>
@@ -150,6 +151,11 @@ class reactive_socket_service_base {
                           std::error_code& ec);
   std::error_code do_assign(base_implementation_type& impl, int type,
                             socket_ops::socket_type native, std::error_code& ec);
+  // A descriptor accept4 just returned (non-blocking, close-on-exec): a
+  // socket epoll takes, and no dup of another, so unlike do_assign it needs
+  // no check and no explicit removal from epoll when closed.
+  std::error_code do_assign_accepted(base_implementation_type& impl, int type,
+                                     socket_ops::socket_type native, std::error_code& ec);
   void start_connect_op(base_implementation_type& impl, reactor_op* op, const void* addr,
                         std::size_t addrlen);
 
@@ -204,6 +210,13 @@ class reactive_socket_service final
   std::error_code assign(implementation_type& impl, const protocol_type& protocol,
                          native_handle_type native, std::error_code& ec) {
     if (!do_assign(impl, protocol.type(), native, ec)) impl.protocol_ = protocol;
+    return ec;
+  }
+
+  // For accept operations (detail::socket_access): see do_assign_accepted.
+  std::error_code assign_accepted(implementation_type& impl, const protocol_type& protocol,
+                                  native_handle_type native, std::error_code& ec) {
+    if (!do_assign_accepted(impl, protocol.type(), native, ec)) impl.protocol_ = protocol;
     return ec;
   }
 
@@ -338,7 +351,7 @@ class reactive_socket_service final
         peer_endpoint != nullptr ? &addrlen : nullptr, ec);
     if (s == socket_ops::invalid_socket) return ec;
     if (peer_endpoint != nullptr) peer_endpoint->resize(addrlen);
-    peer.assign(impl.protocol_, s, ec);
+    socket_access::assign_accepted(peer, impl.protocol_, s, ec);
     if (ec) {
       socket_ops::state_type state = 0;
       std::error_code ignored;

@@ -21,15 +21,21 @@ class reactor_op : public operation {
   status perform() { return perform_func_(this); }
 
   // io_uring: an operation the ring can carry out itself (a receive into
-  // one buffer) describes its system call here, and the reactor submits it
+  // one buffer, an accept) describes its system call here, and the reactor submits it
   // instead of polling for readiness and calling perform(). The kernel
   // then writes into the buffer directly: one io_uring_enter per transfer
   // instead of recv (EAGAIN), a wait and recv again.
+  enum class ring_opcode : unsigned char {
+    transfer,  // a receive (read queue) or a send (write queue) of one buffer
+    accept,    // accept4 into data/addrlen (a sockaddr and its socklen_t), flags
+  };
   struct ring_io {
     int descriptor;
     void* data;
     std::size_t size;
     int flags;
+    ring_opcode opcode = ring_opcode::transfer;
+    void* addrlen = nullptr;  // accept: a socklen_t in the operation, or null
   };
   // False: this operation cannot go to the ring now (use readiness).
   using ring_prepare_func_type = bool (*)(reactor_op* op, ring_io& io);
