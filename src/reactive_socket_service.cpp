@@ -205,8 +205,9 @@ std::error_code reactive_socket_service_base::do_assign_accepted(base_implementa
   return ec;
 }
 
-void reactive_socket_service_base::start_connect_op(base_implementation_type& impl, reactor_op* op,
-                                                    const void* addr, std::size_t addrlen) {
+void reactive_socket_service_base::start_connect_op(base_implementation_type& impl,
+                                                    connect_op_base* op, const void* addr,
+                                                    std::size_t addrlen) {
   if (!is_open(impl)) {
     op->ec_ = rill::error::bad_descriptor;
     scheduler_.post_immediate(op, false);
@@ -215,6 +216,12 @@ void reactive_socket_service_base::start_connect_op(base_implementation_type& im
   // A blocking descriptor would make connect() block here (see start_op).
   if (!ensure_internal_non_blocking(impl, op->ec_)) {
     scheduler_.post_immediate(op, false);
+    return;
+  }
+  if (reactor_.ring_operations()) {
+    // io_uring: the kernel connects and reports the result in one request.
+    op->use_ring(addr, addrlen);
+    reactor_.start_op(reactor::write_op, impl.socket_, impl.reactor_data_, op, false, false);
     return;
   }
   if (socket_ops::start_connect(impl.socket_, addr, addrlen, op->ec_)) {

@@ -71,7 +71,7 @@ std::uint64_t op_user_data(reactor::descriptor_state* state, int op_type) noexce
 }  // namespace
 
 struct reactor::ring_state {
-  enum class kind : unsigned char { poll_add, poll_remove, recv, send, accept, cancel };
+  enum class kind : unsigned char { poll_add, poll_remove, recv, send, accept, connect, cancel };
   struct request {
     kind what;
     int descriptor;
@@ -134,6 +134,10 @@ struct reactor::ring_state {
       case kind::accept:
         io_uring_prep_accept(sqe, r.descriptor, static_cast<sockaddr*>(r.data),
                              static_cast<socklen_t*>(r.addrlen), r.flags);
+        break;
+      case kind::connect:
+        io_uring_prep_connect(sqe, r.descriptor, static_cast<const sockaddr*>(r.data),
+                              static_cast<socklen_t>(r.size));
         break;
       case kind::cancel:
         io_uring_prep_cancel64(sqe, r.target, 0);
@@ -237,7 +241,8 @@ bool reactor::ring_create(const char*& reason) {
   const bool probe_recv = probe != nullptr &&
                           io_uring_opcode_supported(probe, IORING_OP_RECV) != 0 &&
                           io_uring_opcode_supported(probe, IORING_OP_SEND) != 0 &&
-                          io_uring_opcode_supported(probe, IORING_OP_ACCEPT) != 0;
+                          io_uring_opcode_supported(probe, IORING_OP_ACCEPT) != 0 &&
+                          io_uring_opcode_supported(probe, IORING_OP_CONNECT) != 0;
   if (probe != nullptr) io_uring_free_probe(probe);
   if (!have_ops) {
     reason = "kernel lacks the io_uring poll or cancel opcodes";
@@ -354,6 +359,7 @@ void reactor::ring_submit_op(descriptor_state* state, int op_type, const reactor
   ++state->in_flight_;
   ring_state::kind what = op_type == write_op ? ring_state::kind::send : ring_state::kind::recv;
   if (io.opcode == reactor_op::ring_opcode::accept) what = ring_state::kind::accept;
+  if (io.opcode == reactor_op::ring_opcode::connect) what = ring_state::kind::connect;
   ring_state::request r{what, io.descriptor, 0, op_user_data(state, op_type), 0};
   r.data = io.data;
   r.size = io.size;

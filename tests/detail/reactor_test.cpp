@@ -533,6 +533,36 @@ TEST(ring_batching, a_connection_accepted_as_the_acceptor_closes_is_closed_not_l
   EXPECT_TRUE(drained(ioc));
 }
 
+TEST(ring_batching, a_connect_is_one_request_and_reports_refusal) {
+  rill::io_context ioc(rill::backend::io_uring);
+  rill::detail::reactor* reactor = ring_reactor(ioc);
+  if (reactor == nullptr) GTEST_SKIP() << "io_uring unavailable here";
+  if (!reactor->ring_operations()) GTEST_SKIP() << "operations wait for readiness here";
+  tcp::acceptor acceptor(ioc, loopback());
+  tcp::socket client(ioc);
+  client.open(tcp::v4());
+  const std::size_t base = reactor->ring_queued_opcodes().size();
+  std::error_code result = rill::error::would_block;
+  client.async_connect(acceptor.local_endpoint(), [&](const std::error_code& ec) { result = ec; });
+  EXPECT_EQ(queued_since(*reactor, base), std::vector<int>{IORING_OP_CONNECT});
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_FALSE(result) << result;
+  EXPECT_EQ(client.remote_endpoint(), acceptor.local_endpoint());
+
+  // Nobody listens on a closed acceptor's port any more.
+  const tcp::endpoint gone = acceptor.local_endpoint();
+  acceptor.close();
+  tcp::socket refused(ioc);
+  result = {};
+  refused.async_connect(gone, [&](const std::error_code& ec) { result = ec; });
+  ioc.restart();  // the first connect was the last work: it stopped the context
+  rill_test::watchdog dog(ioc);
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_FALSE(dog.dismiss());
+  EXPECT_EQ(result, std::errc::connection_refused) << result;
+  EXPECT_TRUE(drained(ioc));
+}
+
 // ---- threads ----
 
 // One connection's ping-pong: the client writes one byte, the server echoes

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <sys/socket.h>
+#include <algorithm>
 #include <cerrno>
 
 #include <cstddef>
+#include <cstring>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -260,8 +262,46 @@ class connect_op_base : public reactor_op {
     return socket_ops::non_blocking_connect(op->socket_, op->ec_) ? status::done : status::not_done;
   }
 
+  // io_uring: the connect goes to the ring (IORING_OP_CONNECT), one request
+  // instead of connect (EINPROGRESS), a poll, poll and getsockopt. The
+  // address is copied: the kernel reads it when it issues the request.
+  void use_ring(const void* addr, std::size_t addrlen) noexcept {
+    addrlen = std::min(addrlen, sizeof(address_));
+    std::memcpy(&address_, addr, addrlen);
+    address_size_ = static_cast<socklen_t>(addrlen);
+    ring_prepare_ = &connect_op_base::do_ring_prepare;
+    ring_complete_ = &connect_op_base::do_ring_complete;
+  }
+
+  static bool do_ring_prepare(reactor_op* base, ring_io& io) {
+    auto* op = static_cast<connect_op_base*>(base);
+    io = ring_io{op->socket_, &op->address_, op->address_size_, 0, ring_opcode::connect};
+    return true;
+  }
+
+  static status do_ring_complete(reactor_op* base, int result) {
+    auto* op = static_cast<connect_op_base*>(base);
+    if (result == -EAGAIN || result == -EINPROGRESS || result == -EINTR) {
+      // The ring did not wait (a kernel without fast poll): connect here,
+      // and if that is in progress, wait for writability as on epoll.
+      return socket_ops::start_connect(op->socket_, &op->address_, op->address_size_, op->ec_)
+                 ? status::done
+                 : status::not_done;
+    }
+    if (result >= 0) {
+      op->ec_.clear();
+    } else if (result == -ECANCELED) {
+      op->ec_ = rill::error::operation_aborted;
+    } else {
+      op->ec_ = std::error_code(-result, std::system_category());
+    }
+    return status::done;
+  }
+
  private:
   socket_ops::socket_type socket_;
+  sockaddr_storage address_{};  // io_uring only
+  socklen_t address_size_ = 0;
 };
 
 // socket.async_wait(): queued without speculation, done at the first event.

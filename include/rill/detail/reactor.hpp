@@ -143,6 +143,9 @@ class reactor final : public execution_context_service_base<reactor>, public sch
 
   // The mechanism in use: backend::epoll or backend::io_uring.
   [[nodiscard]] rill::backend mechanism() const noexcept { return backend_; }
+  // io_uring carries out operations that have ring_prepare_ itself (not
+  // only waits for readiness): a kernel with fast poll, and not turned off.
+  [[nodiscard]] bool ring_operations() const noexcept { return ring_ops_; }
 
   // scheduler_task
   std::size_t run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) override;

@@ -28,6 +28,7 @@ class reactor_op : public operation {
   enum class ring_opcode : unsigned char {
     transfer,  // a receive (read queue) or a send (write queue) of one buffer
     accept,    // accept4 into data/addrlen (a sockaddr and its socklen_t), flags
+    connect,   // connect to data (a sockaddr) of size bytes
   };
   struct ring_io {
     int descriptor;
