@@ -367,29 +367,39 @@ INSTANTIATE_TEST_SUITE_P(reactor, turn_interval,
                          });
 
 // io_uring only, and only with operations carried out on the ring.
-rill::detail::reactor* ring_reactor(rill::io_context& ioc) {
-  auto& reactor = rill::use_service<rill::detail::reactor>(ioc);
-  if (reactor.mechanism() != rill::backend::io_uring) return nullptr;
-  return &reactor;
-}
+class ring_batching : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto& r = rill::use_service<rill::detail::reactor>(ioc);
+    if (r.mechanism() != rill::backend::io_uring) GTEST_SKIP() << "io_uring unavailable here";
+    if (!r.ring_operations()) {
+      GTEST_SKIP() << "operations wait for readiness here (no fast poll, or "
+                      "RILL_IO_URING_POLL_ONLY)";
+    }
+    reactor = &r;
+  }
 
-// The requests queued since there were `base` (what setting up the context
-// queued, its wake-up poll, stays in front).
-std::vector<int> queued_since(rill::detail::reactor& reactor, std::size_t base) {
-  std::vector<int> all = reactor.ring_queued_opcodes();
-  all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), base)));
-  return all;
-}
+  // From here on, queued() lists only the requests made after this call
+  // (what setting up queued, such as the context's wake-up poll, stays in
+  // front of them).
+  void mark() { base = reactor->ring_queued_opcodes().size(); }
+  std::vector<int> queued() const {
+    std::vector<int> all = reactor->ring_queued_opcodes();
+    all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), base)));
+    return all;
+  }
 
-TEST(ring_batching, a_receive_goes_to_the_kernel_behind_the_send_that_feeds_it) {
+  rill::io_context ioc{rill::backend::io_uring};
+  rill::detail::reactor* reactor = nullptr;
+  std::size_t base = 0;
+};
+
+TEST_F(ring_batching, a_receive_goes_to_the_kernel_behind_the_send_that_feeds_it) {
   // Asked for first, the receive is still submitted second: issued in
   // order, it then finds the data the send just delivered and completes
   // inline, instead of arming a poll and completing from task work.
-  rill::io_context ioc(rill::backend::io_uring);
-  rill::detail::reactor* reactor = ring_reactor(ioc);
-  if (reactor == nullptr) GTEST_SKIP() << "io_uring unavailable here";
   auto s = make_tcp_pair(ioc);
-  const std::size_t base = reactor->ring_queued_opcodes().size();
+  mark();
 
   char in[5] = {};
   int reads = 0;
@@ -399,19 +409,14 @@ TEST(ring_batching, a_receive_goes_to_the_kernel_behind_the_send_that_feeds_it) 
     EXPECT_EQ(n, 5u);
     ++reads;
   });
-  const std::vector<int> after_read = queued_since(*reactor, base);
-  if (after_read == std::vector<int>{IORING_OP_POLL_ADD}) {
-    GTEST_SKIP() << "operations wait for readiness here (no fast poll, or "
-                    "RILL_IO_URING_POLL_ONLY)";
-  }
-  EXPECT_EQ(after_read, std::vector<int>{IORING_OP_RECV});
+  EXPECT_EQ(queued(), std::vector<int>{IORING_OP_RECV});
   s.client.async_write_some(rill::buffer("hello", 5),
                             [&](const std::error_code& ec, std::size_t n) {
                               EXPECT_FALSE(ec);
                               EXPECT_EQ(n, 5u);
                               ++writes;
                             });
-  EXPECT_EQ(queued_since(*reactor, base), (std::vector<int>{IORING_OP_SEND, IORING_OP_RECV}));
+  EXPECT_EQ(queued(), (std::vector<int>{IORING_OP_SEND, IORING_OP_RECV}));
 
   EXPECT_EQ(ioc.run_one(), 1u);
   EXPECT_EQ(ioc.run_one(), 1u);
@@ -421,15 +426,12 @@ TEST(ring_batching, a_receive_goes_to_the_kernel_behind_the_send_that_feeds_it) 
   EXPECT_TRUE(drained(ioc));
 }
 
-TEST(ring_batching, a_cancellation_goes_behind_the_receive_it_names) {
+TEST_F(ring_batching, a_cancellation_goes_behind_the_receive_it_names) {
   // A receive held back for the batch's sends must not be overtaken by its
   // own cancellation, which would find nothing to cancel and leave the
   // receive waiting for data.
-  rill::io_context ioc(rill::backend::io_uring);
-  rill::detail::reactor* reactor = ring_reactor(ioc);
-  if (reactor == nullptr) GTEST_SKIP() << "io_uring unavailable here";
   auto s = make_tcp_pair(ioc);
-  const std::size_t base = reactor->ring_queued_opcodes().size();
+  mark();
   char in[5] = {};
   std::error_code result;
   int reads = 0;
@@ -441,12 +443,9 @@ TEST(ring_batching, a_cancellation_goes_behind_the_receive_it_names) {
         EXPECT_EQ(n, 0u);
         ++reads;
       }));
-  if (queued_since(*reactor, base) != std::vector<int>{IORING_OP_RECV}) {
-    GTEST_SKIP() << "operations wait for readiness here";
-  }
+  ASSERT_EQ(queued(), std::vector<int>{IORING_OP_RECV});
   signal.emit(rill::cancellation_type::terminal);
-  EXPECT_EQ(queued_since(*reactor, base),
-            (std::vector<int>{IORING_OP_RECV, IORING_OP_ASYNC_CANCEL}));
+  EXPECT_EQ(queued(), (std::vector<int>{IORING_OP_RECV, IORING_OP_ASYNC_CANCEL}));
   rill_test::watchdog dog(ioc);
   EXPECT_EQ(ioc.run_one(), 1u);
   EXPECT_FALSE(dog.dismiss());
@@ -462,24 +461,18 @@ std::size_t open_descriptors() {
   return n;
 }
 
-TEST(ring_batching, an_accept_is_one_request_that_fills_in_the_peer) {
-  rill::io_context ioc(rill::backend::io_uring);
-  rill::detail::reactor* reactor = ring_reactor(ioc);
-  if (reactor == nullptr) GTEST_SKIP() << "io_uring unavailable here";
+TEST_F(ring_batching, an_accept_is_one_request_that_fills_in_the_peer) {
   tcp::acceptor acceptor(ioc, loopback());
   tcp::socket client(ioc);
   tcp::socket peer(ioc);
   tcp::endpoint peer_endpoint;
-  const std::size_t base = reactor->ring_queued_opcodes().size();
+  mark();
   int accepts = 0;
   acceptor.async_accept(peer, peer_endpoint, [&](const std::error_code& ec) {
     EXPECT_FALSE(ec);
     ++accepts;
   });
-  if (queued_since(*reactor, base) == std::vector<int>{IORING_OP_POLL_ADD}) {
-    GTEST_SKIP() << "operations wait for readiness here";
-  }
-  EXPECT_EQ(queued_since(*reactor, base), std::vector<int>{IORING_OP_ACCEPT});
+  EXPECT_EQ(queued(), std::vector<int>{IORING_OP_ACCEPT});
   client.connect(acceptor.local_endpoint());
   EXPECT_EQ(ioc.run_one(), 1u);
   EXPECT_EQ(accepts, 1);
@@ -493,14 +486,11 @@ TEST(ring_batching, an_accept_is_one_request_that_fills_in_the_peer) {
   EXPECT_TRUE(drained(ioc));
 }
 
-TEST(ring_batching, a_connection_accepted_as_the_acceptor_closes_is_closed_not_leaked) {
+TEST_F(ring_batching, a_connection_accepted_as_the_acceptor_closes_is_closed_not_leaked) {
   // The accept reaches the kernel in the same submission as the close's
   // cancellation, behind it the connection is already waiting: the kernel
   // accepts it, the operation completes with operation_aborted all the same
   // (the acceptor was closed), and the descriptor it got is closed.
-  rill::io_context ioc(rill::backend::io_uring);
-  rill::detail::reactor* reactor = ring_reactor(ioc);
-  if (reactor == nullptr) GTEST_SKIP() << "io_uring unavailable here";
   tcp::acceptor acceptor(ioc, loopback());
   tcp::socket client(ioc);
   tcp::socket peer(ioc);
@@ -533,18 +523,14 @@ TEST(ring_batching, a_connection_accepted_as_the_acceptor_closes_is_closed_not_l
   EXPECT_TRUE(drained(ioc));
 }
 
-TEST(ring_batching, a_connect_is_one_request_and_reports_refusal) {
-  rill::io_context ioc(rill::backend::io_uring);
-  rill::detail::reactor* reactor = ring_reactor(ioc);
-  if (reactor == nullptr) GTEST_SKIP() << "io_uring unavailable here";
-  if (!reactor->ring_operations()) GTEST_SKIP() << "operations wait for readiness here";
+TEST_F(ring_batching, a_connect_is_one_request_and_reports_refusal) {
   tcp::acceptor acceptor(ioc, loopback());
   tcp::socket client(ioc);
   client.open(tcp::v4());
-  const std::size_t base = reactor->ring_queued_opcodes().size();
+  mark();
   std::error_code result = rill::error::would_block;
   client.async_connect(acceptor.local_endpoint(), [&](const std::error_code& ec) { result = ec; });
-  EXPECT_EQ(queued_since(*reactor, base), std::vector<int>{IORING_OP_CONNECT});
+  EXPECT_EQ(queued(), std::vector<int>{IORING_OP_CONNECT});
   EXPECT_EQ(ioc.run_one(), 1u);
   EXPECT_FALSE(result) << result;
   EXPECT_EQ(client.remote_endpoint(), acceptor.local_endpoint());
