@@ -244,10 +244,13 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
       }
       set_attention_locked(attention_queued, !queue_.empty());
       // The fast path may run what is left of the interval: this handler
-      // and the ones before it since the task's turn count already.
+      // and the ones before it since the task's turn count already. None
+      // left means another thread is in the task (else it had its turn
+      // above) and serves I/O meanwhile: a whole interval then, or every
+      // handler would take the lock until that thread wakes.
       ti.turn_interval = handlers_since_task_ < task_turn_interval_
                              ? task_turn_interval_ - handlers_since_task_
-                             : 0;
+                             : task_turn_interval_;
       return op;
     }
     if (outstanding_work_.load(std::memory_order_acquire) == 0) {

@@ -281,12 +281,18 @@ class connect_op_base : public reactor_op {
 
   static status do_ring_complete(reactor_op* base, int result) {
     auto* op = static_cast<connect_op_base*>(base);
-    if (result == -EAGAIN || result == -EINPROGRESS || result == -EINTR) {
-      // The ring did not wait (a kernel without fast poll): connect here,
+    if (result == -EAGAIN) {
+      // The ring did not try (a kernel without fast poll): connect here,
       // and if that is in progress, wait for writability as on epoll.
       return socket_ops::start_connect(op->socket_, &op->address_, op->address_size_, op->ec_)
                  ? status::done
                  : status::not_done;
+    }
+    if (result == -EINPROGRESS || result == -EALREADY || result == -EINTR) {
+      // The kernel's connect is under way but the ring did not wait for it
+      // (it ran on a worker): wait for writability, then ask for the
+      // result (poll, SO_ERROR). Connecting again would report EALREADY.
+      return status::not_done;
     }
     if (result >= 0) {
       op->ec_.clear();
