@@ -135,6 +135,15 @@ void reactive_socket_service_base::start_op(base_implementation_type& impl, int 
                     allow_speculative);
 }
 
+namespace {
+// The state bits a socket of this type carries.
+socket_ops::state_type type_state(int type) noexcept {
+  if (type == SOCK_STREAM) return socket_ops::stream_oriented;
+  if (type == SOCK_DGRAM) return socket_ops::datagram_oriented;
+  return 0;
+}
+}  // namespace
+
 std::error_code reactive_socket_service_base::do_open(base_implementation_type& impl, int af,
                                                       int type, int protocol, std::error_code& ec) {
   if (is_open(impl)) {
@@ -143,18 +152,27 @@ std::error_code reactive_socket_service_base::do_open(base_implementation_type& 
   }
   const socket_ops::socket_type s = socket_ops::socket(af, type, protocol, ec);
   if (s == socket_ops::invalid_socket) return ec;
-  // A socket made just now: epoll would take it, no need to check on io_uring.
-  if (std::error_code rec = reactor_.register_descriptor(s, impl.reactor_data_, false, true)) {
+  if (adopt_fresh_socket(impl, type, s, ec)) {
     socket_ops::state_type state = 0;
     std::error_code ignored;
     socket_ops::close(s, state, true, ignored);
+  }
+  return ec;
+}
+
+std::error_code reactive_socket_service_base::adopt_fresh_socket(base_implementation_type& impl,
+                                                                 int type,
+                                                                 socket_ops::socket_type native,
+                                                                 std::error_code& ec) {
+  // Made just now (socket() or accept4()): epoll would take it, so no check
+  // on io_uring; non-blocking already; no dup of another descriptor.
+  if (std::error_code rec = reactor_.register_descriptor(native, impl.reactor_data_, false, true)) {
     ec = rec;
     return ec;
   }
-  impl.socket_ = s;
-  impl.state_ = socket_ops::internal_non_blocking;
-  if (type == SOCK_STREAM) impl.state_ |= socket_ops::stream_oriented;
-  if (type == SOCK_DGRAM) impl.state_ |= socket_ops::datagram_oriented;
+  impl.socket_ = native;
+  impl.state_ =
+      static_cast<socket_ops::state_type>(socket_ops::internal_non_blocking | type_state(type));
   ec.clear();
   return ec;
 }
@@ -173,9 +191,7 @@ std::error_code reactive_socket_service_base::do_assign(base_implementation_type
   impl.socket_ = native;
   // An assigned descriptor may be a dup of another: never let close()
   // rely on the kernel removing it from epoll.
-  impl.state_ = socket_ops::possible_dup;
-  if (type == SOCK_STREAM) impl.state_ |= socket_ops::stream_oriented;
-  if (type == SOCK_DGRAM) impl.state_ |= socket_ops::datagram_oriented;
+  impl.state_ = static_cast<socket_ops::state_type>(socket_ops::possible_dup | type_state(type));
   // Keep the descriptor non-blocking inside, as for opened sockets.
   socket_ops::set_internal_non_blocking(native, impl.state_, true, ec);
   if (ec) {
@@ -193,16 +209,7 @@ std::error_code reactive_socket_service_base::do_assign_accepted(base_implementa
     ec = rill::error::already_open;
     return ec;
   }
-  if (std::error_code rec = reactor_.register_descriptor(native, impl.reactor_data_, false, true)) {
-    ec = rec;
-    return ec;
-  }
-  impl.socket_ = native;
-  impl.state_ = socket_ops::internal_non_blocking;
-  if (type == SOCK_STREAM) impl.state_ |= socket_ops::stream_oriented;
-  if (type == SOCK_DGRAM) impl.state_ |= socket_ops::datagram_oriented;
-  ec.clear();
-  return ec;
+  return adopt_fresh_socket(impl, type, native, ec);
 }
 
 void reactive_socket_service_base::start_connect_op(base_implementation_type& impl,

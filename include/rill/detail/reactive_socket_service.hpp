@@ -156,6 +156,10 @@ class reactive_socket_service_base {
   // no check and no explicit removal from epoll when closed.
   std::error_code do_assign_accepted(base_implementation_type& impl, int type,
                                      socket_ops::socket_type native, std::error_code& ec);
+  // Registers a descriptor made just now and sets impl's state (do_open,
+  // do_assign_accepted). On failure impl stays closed; native is not closed.
+  std::error_code adopt_fresh_socket(base_implementation_type& impl, int type,
+                                     socket_ops::socket_type native, std::error_code& ec);
   void start_connect_op(base_implementation_type& impl, connect_op_base* op, const void* addr,
                         std::size_t addrlen);
 
