@@ -98,11 +98,21 @@ void reactor::shutdown() {
 }
 
 void reactor::notify_fork(execution_context::fork_event event) {
-  if (event != execution_context::fork_child) return;
   if (backend_ == rill::backend::io_uring) {
-    ring_fork_child();
+    switch (event) {
+      case execution_context::fork_prepare:
+        ring_fork_prepare();
+        break;
+      case execution_context::fork_parent:
+        ring_fork_parent();
+        break;
+      case execution_context::fork_child:
+        ring_fork_child();
+        break;
+    }
     return;
   }
+  if (event != execution_context::fork_child) return;
   // The child shares the parent's epoll instance; make its own and register
   // every live descriptor again.
   const int new_epoll = ::epoll_create1(EPOLL_CLOEXEC);

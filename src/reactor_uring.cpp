@@ -341,7 +341,7 @@ void reactor::ring_complete_poll(descriptor_state* state, int op_type, int resul
 
 void reactor::ring_start_head(descriptor_state* state, int op_type) {
   reactor_op* head = state->queues_[op_type].front();
-  if (head == nullptr || state->in_kernel_[op_type]) return;
+  if (head == nullptr || state->in_kernel_[op_type] || forking_) return;
   if (ring_ops_ && head->ring_prepare_ != nullptr &&
       (op_type != read_op || state->queues_[except_op].empty())) {
     reactor_op::ring_io io{};
@@ -414,23 +414,28 @@ void reactor::ring_complete_op(descriptor_state* state, int op_type, int result,
   ring_start_head(state, op_type);
 }
 
+bool reactor::ring_in_kernel(in_kernel_action action) {
+  bool any = false;
+  std::lock_guard lock(registry_mutex_);
+  for (descriptor_state* state = states_; state != nullptr; state = state->next_all_) {
+    std::lock_guard state_lock(state->mutex_);
+    for (int i = 0; i < max_ops; ++i) {
+      if (!state->in_kernel_[i]) continue;
+      any = true;
+      if (action == in_kernel_action::none || state->cancel_sent_[i]) continue;
+      ring_cancel_op(state, i, false);
+      // For a fork, an operation the program cancelled already (above)
+      // ends as it would have; this one is started again afterwards.
+      state->fork_cancelled_[i] = action == in_kernel_action::cancel_for_fork;
+    }
+  }
+  return any;
+}
+
 void reactor::ring_drain() {
   if (ring_ == nullptr) return;
   ring_state& rs = *ring_;
-  const auto any_in_kernel = [this](bool cancel) {
-    bool any = false;
-    std::lock_guard lock(registry_mutex_);
-    for (descriptor_state* state = states_; state != nullptr; state = state->next_all_) {
-      std::lock_guard state_lock(state->mutex_);
-      for (int i = 0; i < max_ops; ++i) {
-        if (!state->in_kernel_[i]) continue;
-        any = true;
-        if (cancel) ring_cancel_op(state, i, false);
-      }
-    }
-    return any;
-  };
-  if (!any_in_kernel(true)) return;
+  if (!ring_in_kernel(in_kernel_action::cancel)) return;
   {
     std::lock_guard lock(rs.sq_mutex);
     rs.take_pending();
@@ -440,7 +445,7 @@ void reactor::ring_drain() {
   // Nobody runs the loop any more: wait here for every cancelled operation,
   // so that none is destroyed while the kernel may still write into its
   // buffer. The operations stay queued; shutdown() destroys them.
-  while (any_in_kernel(false)) {
+  while (ring_in_kernel(in_kernel_action::none)) {
     io_uring_cqe* cqe = nullptr;
     const int r = io_uring_wait_cqe(&rs.ring, &cqe);
     if (r < 0 && r != -EINTR && r != -EAGAIN && r != -ETIME) return;
@@ -576,6 +581,86 @@ std::vector<int> reactor::ring_queued_opcodes() {
   return opcodes;
 }
 
+void reactor::ring_fork_prepare() {
+  ring_state& rs = *ring_;
+  forking_ = true;
+  if (!ring_in_kernel(in_kernel_action::cancel_for_fork)) return;
+  {
+    std::lock_guard lock(rs.sq_mutex);
+    rs.take_pending();
+    rs.flush_late();
+    io_uring_submit(&rs.ring);
+  }
+  op_queue<operation> completed;
+  while (ring_in_kernel(in_kernel_action::none)) {
+    io_uring_cqe* cqe = nullptr;
+    const int r = io_uring_wait_cqe(&rs.ring, &cqe);
+    if (r < 0 && r != -EINTR && r != -EAGAIN && r != -ETIME) break;
+    unsigned head = 0;
+    unsigned seen = 0;
+    io_uring_for_each_cqe(&rs.ring, head, cqe) {
+      ++seen;
+      const std::uint64_t user_data = cqe->user_data;
+      const int result = cqe->res;
+      if (user_data == ignored_user_data) continue;
+      if (user_data == interrupter_user_data) {
+        std::uint64_t value = 0;
+        [[maybe_unused]] const ssize_t n = ::read(interrupter_fd_, &value, sizeof(value));
+        rs.interrupter_armed = false;
+        continue;
+      }
+      auto* state = reinterpret_cast<descriptor_state*>(user_data & state_mask);
+      const auto op_type = static_cast<int>(user_data & op_type_mask);
+      if ((user_data & ring_op_bit) == 0) {
+        ring_complete_poll(state, op_type, result, completed);
+        continue;
+      }
+      {
+        std::lock_guard lock(state->mutex_);
+        const bool restart = state->fork_cancelled_[op_type];
+        state->fork_cancelled_[op_type] = false;
+        if (restart) {
+          // Not a cancellation the program asked for: a result other than
+          // -ECANCELED completes the operation, -EAGAIN included (which
+          // then waits for readiness).
+          state->cancel_sent_[op_type] = false;
+          reactor_op* op = state->queues_[op_type].front();
+          if (result == -ECANCELED && op != nullptr && !state->shutdown_) {
+            state->in_kernel_[op_type] = false;
+            --state->in_flight_;
+            // A connect stopped this way is under way in the kernel: to
+            // connect again would fail (EALREADY, EISCONN), so it waits
+            // for writability and asks for the result, as on epoll.
+            reactor_op::ring_io io{};
+            if (op->ring_prepare_ != nullptr && op->ring_prepare_(op, io) &&
+                io.opcode == reactor_op::ring_opcode::connect) {
+              op->ring_prepare_ = nullptr;
+            }
+            continue;
+          }
+        }
+      }
+      ring_complete_op(state, op_type, result, completed);
+    }
+    io_uring_cq_advance(&rs.ring, seen);
+  }
+  scheduler_.post_deferred_completions(completed);
+}
+
+void reactor::ring_fork_parent() {
+  forking_ = false;
+  std::lock_guard lock(registry_mutex_);
+  ring_restart_heads();
+}
+
+void reactor::ring_restart_heads() {
+  for (descriptor_state* state = states_; state != nullptr; state = state->next_all_) {
+    std::lock_guard state_lock(state->mutex_);
+    if (state->shutdown_ || state->registered_events_ == 0) continue;
+    for (int i = 0; i < max_ops; ++i) ring_start_head(state, i);
+  }
+}
+
 void reactor::ring_fork_child() {
   // The child shares the parent's ring (its memory is mapped shared): make
   // its own, and poll again for every queue that waits. The parent's
@@ -590,19 +675,22 @@ void reactor::ring_fork_child() {
         std::make_error_code(std::errc::function_not_supported),
         std::string("rill: io_uring unavailable in the child (") + reason + ")");
   }
+  forking_ = false;
   std::lock_guard lock(registry_mutex_);
   for (descriptor_state* state = states_; state != nullptr; state = state->next_all_) {
     std::lock_guard state_lock(state->mutex_);
     state->in_flight_ = 0;
     for (int i = 0; i < max_ops; ++i) {
       // What the parent's ring carries out writes into the parent's memory:
-      // the child starts its own request for the same operation.
+      // the child starts its own request for the same operation. After
+      // fork_prepare nothing is left there but polls.
       state->poll_armed_[i] = false;
       state->in_kernel_[i] = false;
       state->cancel_sent_[i] = false;
-      if (!state->shutdown_ && state->registered_events_ != 0) ring_start_head(state, i);
+      state->fork_cancelled_[i] = false;
     }
   }
+  ring_restart_heads();
 }
 
 }  // namespace rill::detail

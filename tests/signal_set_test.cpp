@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -578,20 +577,7 @@ TEST(signal_set, a_forked_child_gets_its_own_pipe) {
   }
   ioc.notify_fork(rill::io_context::fork_parent);
   // Bounded: a child stuck for any reason is killed and the test fails.
-  int status = 0;
-  pid_t reaped = 0;
-  const auto deadline = std::chrono::steady_clock::now() + rill_test::io_bound;
-  while ((reaped = ::waitpid(pid, &status, WNOHANG)) == 0 &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  if (reaped == 0) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-  }
-  ASSERT_EQ(reaped, pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
+  ASSERT_EQ(rill_test::wait_for_child(pid), 0);
 
   // The parent's set still works, and saw nothing of the child's signal.
   EXPECT_EQ(poll_reactor(ioc), 0u);

@@ -6,7 +6,9 @@
 #include <rill/detail/reactor.hpp>
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -264,6 +266,166 @@ TEST_P(reactor_backends, receive_started_while_another_thread_waits) {
   runner.join();
   EXPECT_EQ(runs.load(), 1);
   EXPECT_EQ(n.load(), 4u);
+}
+
+// Operations waiting when the program forks (io_uring: in the kernel, which
+// fork_prepare cancels and fork_parent and fork_child start again) go on
+// in both processes: each takes what arrives while it runs. The parent
+// does not run its loop while the child lives, so nothing races.
+TEST_P(reactor_backends, operations_waiting_at_a_fork_go_on_in_parent_and_child) {
+  rill::io_context ioc(GetParam());
+  auto pair = make_tcp_pair(ioc);
+  tcp::acceptor acceptor(ioc, rill_test::loopback());
+  char buf[8] = {};
+  std::size_t n = 0;
+  std::error_code read_ec = rill::error::would_block;
+  bool read_done = false;
+  tcp::socket accepted(ioc);
+  std::error_code accept_ec = rill::error::would_block;
+  bool accept_done = false;
+  const auto start = [&] {
+    read_done = accept_done = false;
+    pair.server.async_read_some(rill::buffer(buf), [&](std::error_code ec, std::size_t k) {
+      read_ec = ec;
+      n = k;
+      read_done = true;
+    });
+    acceptor.async_accept(accepted, [&](std::error_code ec) {
+      accept_ec = ec;
+      accept_done = true;
+    });
+  };
+  start();
+  EXPECT_EQ(ioc.poll(), 0u);  // both wait (io_uring: in the kernel)
+
+  ioc.notify_fork(rill::io_context::fork_prepare);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ioc.notify_fork(rill::io_context::fork_child);
+    std::error_code ec;
+    pair.client.write_some(rill::buffer("c", 1), ec);
+    tcp::socket peer(ioc);
+    peer.connect(acceptor.local_endpoint(), ec);
+    const bool done = run_until(
+        ioc, [&] { return read_done && accept_done; }, std::chrono::seconds(10));
+    const bool ok = done && !read_ec && n == 1 && buf[0] == 'c' && !accept_ec &&
+                    accepted.remote_endpoint(ec) == peer.local_endpoint(ec);
+    ::_exit(ok ? 0 : 1);
+  }
+  ioc.notify_fork(rill::io_context::fork_parent);
+  ASSERT_EQ(rill_test::wait_for_child(pid), 0);
+
+  // The parent's operations waited meanwhile and take what comes next.
+  EXPECT_FALSE(read_done);
+  EXPECT_FALSE(accept_done);
+  pair.client.write_some(rill::buffer("p", 1));
+  tcp::socket peer(ioc);
+  peer.connect(acceptor.local_endpoint());
+  ASSERT_TRUE(run_until(ioc, [&] { return read_done && accept_done; }));
+  EXPECT_FALSE(read_ec);
+  EXPECT_EQ(n, 1u);
+  EXPECT_EQ(buf[0], 'p');
+  EXPECT_FALSE(accept_ec);
+  EXPECT_EQ(accepted.remote_endpoint(), peer.local_endpoint());
+  EXPECT_TRUE(drained(ioc));
+}
+
+// A connection the kernel accepted before the fork (io_uring: the accept
+// request completed on the way out of connect(), its completion not yet
+// taken) belongs to the accept in both processes: fork_prepare takes the
+// completion, so neither process is left with a descriptor it does not
+// know of, and the child does not wait for another connection. On epoll the
+// connection waits in the backlog, and the child, which runs first, takes it.
+TEST_P(reactor_backends, an_accept_finished_before_a_fork_completes_in_parent_and_child) {
+  rill::io_context ioc(GetParam());
+  tcp::acceptor acceptor(ioc, rill_test::loopback());
+  tcp::socket accepted(ioc);
+  std::error_code accept_ec = rill::error::would_block;
+  int accepts = 0;
+  acceptor.async_accept(accepted, [&](std::error_code ec) {
+    accept_ec = ec;
+    ++accepts;
+  });
+  EXPECT_EQ(ioc.poll(), 0u);
+  tcp::socket peer(ioc);
+  peer.connect(acceptor.local_endpoint());
+
+  ioc.notify_fork(rill::io_context::fork_prepare);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ioc.notify_fork(rill::io_context::fork_child);
+    const bool done = run_until(
+        ioc, [&] { return accepts == 1; }, std::chrono::seconds(10));
+    std::error_code ec;
+    const bool ok = done && !accept_ec && accepted.remote_endpoint(ec) == peer.local_endpoint(ec);
+    ::_exit(ok ? 0 : 1);
+  }
+  ioc.notify_fork(rill::io_context::fork_parent);
+  ASSERT_EQ(rill_test::wait_for_child(pid), 0);
+
+  if (GetParam() == rill::backend::io_uring) {
+    EXPECT_EQ(ioc.poll(), 1u);
+    EXPECT_EQ(accepts, 1);
+    EXPECT_FALSE(accept_ec);
+    EXPECT_EQ(accepted.remote_endpoint(), peer.local_endpoint());
+    EXPECT_TRUE(drained(ioc));
+  } else {
+    EXPECT_EQ(ioc.poll(), 0u);
+    EXPECT_EQ(accepts, 0);
+  }
+}
+
+// A connect under way at the fork (the listener's backlog is full, so the
+// SYN is dropped and resent a second later): io_uring cancels the ring's
+// connect for the fork, but the kernel goes on connecting the socket, which
+// both processes share. Both then wait for writability and ask for the
+// result, as on epoll; connecting again would succeed in the first process
+// to do it after the connection is made and fail (EISCONN) in the other.
+TEST_P(reactor_backends, a_connect_under_way_at_a_fork_completes_in_parent_and_child) {
+  rill::io_context ioc(GetParam());
+  tcp::acceptor acceptor(ioc);
+  acceptor.open(tcp::v4());
+  acceptor.bind(rill_test::loopback());
+  acceptor.listen(0);
+  tcp::socket queued(ioc);
+  queued.connect(acceptor.local_endpoint());  // fills the backlog
+  tcp::socket client(ioc);
+  std::error_code connect_ec = rill::error::would_block;
+  bool connected = false;
+  client.async_connect(acceptor.local_endpoint(), [&](std::error_code ec) {
+    connect_ec = ec;
+    connected = true;
+  });
+  EXPECT_EQ(ioc.poll(), 0u);
+  EXPECT_FALSE(connected);
+
+  ioc.notify_fork(rill::io_context::fork_prepare);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ioc.notify_fork(rill::io_context::fork_child);
+    std::error_code ec;
+    tcp::socket first(ioc);
+    acceptor.accept(first, ec);  // room for the resent SYN
+    // Runs only once the connection is made (the listener has it queued),
+    // so that a connect made again here would succeed and mark the shared
+    // socket connected, and one in the parent would then fail.
+    pollfd listener{acceptor.native_handle(), POLLIN, 0};
+    ::poll(&listener, 1, 10'000);
+    const bool done = run_until(
+        ioc, [&] { return connected; }, std::chrono::seconds(10));
+    const bool ok = done && !connect_ec && client.remote_endpoint(ec) == acceptor.local_endpoint();
+    ::_exit(ok ? 0 : 1);
+  }
+  ioc.notify_fork(rill::io_context::fork_parent);
+  ASSERT_EQ(rill_test::wait_for_child(pid), 0);
+
+  ASSERT_TRUE(run_until(ioc, [&] { return connected; }));
+  EXPECT_FALSE(connect_ec) << connect_ec.message();
+  EXPECT_EQ(client.remote_endpoint(), acceptor.local_endpoint());
+  EXPECT_TRUE(drained(ioc));
 }
 
 }  // namespace

@@ -3,6 +3,10 @@
 // check, a watchdog for tests that call run(), and a bound for blocking calls.
 #pragma once
 
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -120,6 +124,25 @@ class watchdog {
   bool fired_ = false;
   std::thread thread_;
 };
+
+// Waits at most bound for the forked child pid to exit; a child still
+// running then is killed (so the test fails instead of hanging). Returns the
+// child's exit status, or -1 if it did not exit by itself.
+inline int wait_for_child(pid_t pid, std::chrono::steady_clock::duration bound = io_bound) {
+  int status = 0;
+  pid_t reaped = 0;
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  while ((reaped = ::waitpid(pid, &status, WNOHANG)) == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (reaped == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return -1;
+  }
+  return reaped == pid && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 // Runs a blocking call on another thread and waits for it at most bound.
 // Returns false if it did not finish; the thread is then left behind

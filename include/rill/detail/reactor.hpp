@@ -50,6 +50,9 @@ class reactor final : public execution_context_service_base<reactor>, public sch
     // until its completion arrives. cancel_sent_: its cancellation is asked.
     bool in_kernel_[max_ops] = {};
     bool cancel_sent_[max_ops] = {};
+    // io_uring: the cancellation was sent by fork_prepare, which restarts
+    // the operation after the fork instead of aborting it.
+    bool fork_cancelled_[max_ops] = {};
     // io_uring: requests naming this state whose completions have not
     // arrived yet. The state is not reused while it is positive.
     int in_flight_ = 0;
@@ -185,7 +188,16 @@ class reactor final : public execution_context_service_base<reactor>, public sch
   std::size_t ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& completed);
   void ring_complete_poll(descriptor_state* state, int op_type, int result,
                           op_queue<operation>& completed);
+  // fork_prepare: nothing the program owns may be in the kernel across a
+  // fork (the child would not know of an accepted descriptor, and would
+  // connect again), so every operation the kernel carries out is cancelled
+  // and its completion awaited; those that finished complete as usual, the
+  // others stay queued. fork_parent and fork_child start them again.
+  void ring_fork_prepare();
+  void ring_fork_parent();
   void ring_fork_child();
+  // Starts every queue's head again after a fork. Requires registry_mutex_.
+  void ring_restart_heads();
   // Starts the head of state's queue op_type on the ring, or polls for it.
   // Requires state's lock.
   void ring_start_head(descriptor_state* state, int op_type);
@@ -197,6 +209,10 @@ class reactor final : public execution_context_service_base<reactor>, public sch
                         op_queue<operation>& completed);
   // Shutdown: cancels what the kernel carries out and waits for it.
   void ring_drain();
+  // Whether the kernel carries out any operation; cancel (and, for a fork,
+  // mark fork_cancelled_) each one not cancelled yet.
+  enum class in_kernel_action { none, cancel, cancel_for_fork };
+  bool ring_in_kernel(in_kernel_action action);
   // Moves state's queued operations to ops with ec, except a head the
   // kernel carries out: that one gets a cancellation request instead.
   // Requires state's lock.
@@ -212,6 +228,10 @@ class reactor final : public execution_context_service_base<reactor>, public sch
   // IORING_FEAT_FAST_POLL and IORING_OP_RECV, and RILL_IO_URING_POLL_ONLY
   // is not set); otherwise every operation waits for readiness.
   bool ring_ops_ = false;
+  // Between fork_prepare and fork_parent or fork_child: no head is started
+  // (the restart after the fork starts them). Only the thread that calls
+  // notify_fork touches it; nothing else may run meanwhile (as in Asio).
+  bool forking_ = false;
   // epoll: the set every descriptor is in. io_uring: empty, used only to
   // check that a descriptor can be watched at all (as epoll would refuse a
   // regular file), so that registration fails the same way on both.
