@@ -211,6 +211,7 @@ void scheduler::run_task(std::unique_lock<std::mutex>& lock, scheduler_task& tas
 
 operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<std::mutex>& lock,
                                   bool wait, const clock::time_point* deadline) {
+  locked_takes_.store(locked_takes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (!fold_private(ti)) return nullptr;
   bool task_polled = false;
   bool spun = false;

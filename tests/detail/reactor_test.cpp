@@ -2,6 +2,7 @@
 // context goes away, fairness between handler chains and I/O, and the
 // wake-ups between threads (ThreadSanitizer runs these too).
 #include <rill/detail/reactor.hpp>
+#include <rill/detail/scheduler.hpp>
 
 #include <gtest/gtest.h>
 #include <linux/io_uring.h>
@@ -358,6 +359,54 @@ TEST_P(turn_interval, handlers_completed_by_one_turn_all_run_before_the_next_tur
   // The next turns handled nothing: 64 handlers again.
   EXPECT_EQ(gap[expiry_turn + 1], 64u);
   EXPECT_EQ(gap[expiry_turn + 2], 64u);
+}
+
+TEST_P(turn_interval, a_chain_keeps_the_fast_path_while_another_thread_waits_in_the_task) {
+  // One thread runs a chain of 1000 handlers while another sleeps in the
+  // reactor. The turn interval is used up after 64 handlers, but the task
+  // is not this thread's to run: it gets a whole interval again, so it
+  // takes the lock about once per 64 handlers, not for every handler (as
+  // it did before a fix; found in review, no test failed).
+  constexpr int hops = 1000;
+  rill::io_context ioc(GetParam());
+  auto& reactor = rill::use_service<rill::detail::reactor>(ioc);
+  auto& scheduler = rill::use_service<rill::detail::scheduler>(ioc);
+  auto guard = rill::make_work_guard(ioc);
+  std::thread waiter;
+  bool waiter_in_task = false;
+  int done = 0;
+  std::uint64_t takes_at_start = 0;
+  std::uint64_t takes_at_end = 0;
+  std::function<void()> chain = [&] {
+    if (++done < hops) {
+      rill::post(ioc, chain);
+      return;
+    }
+    takes_at_end = scheduler.locked_takes();
+    ioc.stop();
+  };
+  rill::post(ioc, [&] {
+    // Nothing else is queued (this thread took the handler), so the new
+    // thread goes into the task and blocks there: nothing interrupts it
+    // until stop(), as this thread's posts stay in its private queue.
+    const std::uint64_t turns = reactor.turns();
+    waiter = std::thread([&] { ioc.run(); });
+    const auto deadline = clock_type::now() + io_bound;
+    while (reactor.turns() == turns && clock_type::now() < deadline) std::this_thread::yield();
+    waiter_in_task = reactor.turns() != turns;
+    takes_at_start = scheduler.locked_takes();
+    rill::post(ioc, chain);
+  });
+  rill_test::watchdog dog(ioc);
+  ioc.run();
+  waiter.join();
+  EXPECT_FALSE(dog.dismiss());
+  ASSERT_TRUE(waiter_in_task);
+  ASSERT_EQ(done, hops);
+  // Once per interval of 64, give or take the ends: 1000 / 64 = 15.6.
+  const std::uint64_t takes = takes_at_end - takes_at_start;
+  EXPECT_GE(takes, 15u);
+  EXPECT_LE(takes, 17u);
 }
 
 INSTANTIATE_TEST_SUITE_P(reactor, turn_interval,
