@@ -1,5 +1,6 @@
 // Asio built with its io_uring back end: the workloads of post_chain,
-// timers, ping_pong, echo_throughput and accept_rate instantiated once more against ::asio,
+// timers, ping_pong, echo_throughput, accept_rate and udp_ping_pong instantiated once more
+// against ::asio,
 // compiled into the shared library rill_bench_asio_uring and called from those
 // programs through asio_uring.hpp. See that header for why this is a library;
 // CMakeLists.txt has the flags that keep its Asio private.
@@ -69,6 +70,11 @@ namespace bench_uring_accept {
 namespace net = ::asio;
 #include "accept_workload.ipp"
 }  // namespace bench_uring_accept
+
+namespace bench_uring_udp_ping_pong {
+namespace net = ::asio;
+#include "udp_ping_pong_workload.ipp"
+}  // namespace bench_uring_udp_ping_pong
 
 namespace {
 
@@ -172,7 +178,19 @@ bench::measurement accept(bool custom_alloc, std::size_t in_flight, std::uint64_
   });
 }
 
-constexpr bench::asio_uring_api api{&probe, &post_chain, &timers, &ping_pong, &echo, &accept};
+bench::measurement udp_ping_pong(bool custom_alloc, std::size_t pairs,
+                                 std::uint64_t round_trips_per_pair,
+                                 std::uint64_t warmup_per_pair) noexcept {
+  return guarded("UDP ping-pong", [&] {
+    return custom_alloc ? bench_uring_udp_ping_pong::run_udp_ping_pong<true>(
+                              pairs, round_trips_per_pair, warmup_per_pair)
+                        : bench_uring_udp_ping_pong::run_udp_ping_pong<false>(
+                              pairs, round_trips_per_pair, warmup_per_pair);
+  });
+}
+
+constexpr bench::asio_uring_api api{&probe, &post_chain, &timers,       &ping_pong,
+                                    &echo,  &accept,     &udp_ping_pong};
 
 }  // namespace
 

@@ -51,6 +51,10 @@ struct asio_uring_api {
   // accept_workload.ipp
   measurement (*accept)(bool custom_alloc, std::size_t in_flight, std::uint64_t connections,
                         std::uint64_t warmup) noexcept;
+  // udp_ping_pong_workload.ipp
+  measurement (*udp_ping_pong)(bool custom_alloc, std::size_t pairs,
+                               std::uint64_t round_trips_per_pair,
+                               std::uint64_t warmup_per_pair) noexcept;
 };
 
 // The program's heap allocation counter (counting_new.hpp lives in the

@@ -9,7 +9,7 @@
 #                                        also draw the run's "rill / best Asio" ratios
 #                                        as an SVG bar chart (bench/svg_chart.awk)
 #
-# Benchmarks: post_chain, timers, ping_pong, echo_throughput, accept_rate,
+# Benchmarks: post_chain, timers, ping_pong, echo_throughput, accept_rate, udp_ping_pong,
 # coroutines, threads, memory. The first five also run Asio's io_uring build
 # when liburing is installed (tools/deps.sh), and compare rill with the
 # faster Asio.
@@ -33,7 +33,7 @@ if [[ -n "${svg}" && "${svg}" != /* ]]; then svg="${PWD}/${svg}"; fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build_dir="${RILL_BENCH_BUILD_DIR:-build/release}"
-all=(post_chain timers ping_pong echo_throughput accept_rate coroutines threads memory)
+all=(post_chain timers ping_pong echo_throughput accept_rate udp_ping_pong coroutines threads memory)
 
 selected=("${all[@]}")
 if [[ $# -gt 0 && "$1" != -* ]]; then

@@ -71,14 +71,24 @@ std::uint64_t op_user_data(reactor::descriptor_state* state, int op_type) noexce
 }  // namespace
 
 struct reactor::ring_state {
-  enum class kind : unsigned char { poll_add, poll_remove, recv, send, accept, connect, cancel };
+  enum class kind : unsigned char {
+    poll_add,
+    poll_remove,
+    recv,
+    send,
+    recvmsg,
+    sendmsg,
+    accept,
+    connect,
+    cancel
+  };
   struct request {
     kind what;
     int descriptor;
     unsigned poll_mask;
     std::uint64_t user_data;  // of the request itself
     std::uint64_t target;     // poll_remove, cancel: the request's user_data
-    void* data = nullptr;     // recv, send: the buffer; accept: the sockaddr
+    void* data = nullptr;     // recv, send: the buffer; *msg: the msghdr; accept: the sockaddr
     std::size_t size = 0;
     int flags = 0;
     void* addrlen = nullptr;  // accept: the socklen_t
@@ -131,6 +141,14 @@ struct reactor::ring_state {
       case kind::send:
         io_uring_prep_send(sqe, r.descriptor, r.data, r.size, r.flags);
         break;
+      case kind::recvmsg:
+        io_uring_prep_recvmsg(sqe, r.descriptor, static_cast<msghdr*>(r.data),
+                              static_cast<unsigned>(r.flags));
+        break;
+      case kind::sendmsg:
+        io_uring_prep_sendmsg(sqe, r.descriptor, static_cast<const msghdr*>(r.data),
+                              static_cast<unsigned>(r.flags));
+        break;
       case kind::accept:
         io_uring_prep_accept(sqe, r.descriptor, static_cast<sockaddr*>(r.data),
                              static_cast<socklen_t*>(r.addrlen), r.flags);
@@ -149,7 +167,7 @@ struct reactor::ring_state {
   // Puts r in the SQ, or a receive in the late list. A cancellation or a
   // poll removal may name a receive still in the list: that goes first.
   void place(const request& r) {
-    if (r.what == kind::recv) {
+    if (r.what == kind::recv || r.what == kind::recvmsg) {
       late.push_back(r);
       return;
     }
@@ -241,6 +259,8 @@ bool reactor::ring_create(const char*& reason) {
   const bool probe_recv = probe != nullptr &&
                           io_uring_opcode_supported(probe, IORING_OP_RECV) != 0 &&
                           io_uring_opcode_supported(probe, IORING_OP_SEND) != 0 &&
+                          io_uring_opcode_supported(probe, IORING_OP_RECVMSG) != 0 &&
+                          io_uring_opcode_supported(probe, IORING_OP_SENDMSG) != 0 &&
                           io_uring_opcode_supported(probe, IORING_OP_ACCEPT) != 0 &&
                           io_uring_opcode_supported(probe, IORING_OP_CONNECT) != 0;
   if (probe != nullptr) io_uring_free_probe(probe);
@@ -358,8 +378,19 @@ void reactor::ring_submit_op(descriptor_state* state, int op_type, const reactor
   state->cancel_sent_[op_type] = false;
   ++state->in_flight_;
   ring_state::kind what = op_type == write_op ? ring_state::kind::send : ring_state::kind::recv;
-  if (io.opcode == reactor_op::ring_opcode::accept) what = ring_state::kind::accept;
-  if (io.opcode == reactor_op::ring_opcode::connect) what = ring_state::kind::connect;
+  switch (io.opcode) {
+    case reactor_op::ring_opcode::transfer:
+      break;
+    case reactor_op::ring_opcode::accept:
+      what = ring_state::kind::accept;
+      break;
+    case reactor_op::ring_opcode::connect:
+      what = ring_state::kind::connect;
+      break;
+    case reactor_op::ring_opcode::message:
+      what = op_type == write_op ? ring_state::kind::sendmsg : ring_state::kind::recvmsg;
+      break;
+  }
   ring_state::request r{what, io.descriptor, 0, op_user_data(state, op_type), 0};
   r.data = io.data;
   r.size = io.size;
@@ -577,7 +608,9 @@ std::vector<int> reactor::ring_queued_opcodes() {
   for (unsigned i = sq.sqe_head; i != sq.sqe_tail; ++i) {
     opcodes.push_back(sq.sqes[i & sq.ring_mask].opcode);
   }
-  for (std::size_t i = 0; i < rs.late.size(); ++i) opcodes.push_back(IORING_OP_RECV);
+  for (const ring_state::request& r : rs.late) {
+    opcodes.push_back(r.what == ring_state::kind::recvmsg ? IORING_OP_RECVMSG : IORING_OP_RECV);
+  }
   return opcodes;
 }
 

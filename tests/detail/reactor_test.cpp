@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -499,6 +500,94 @@ TEST_F(ring_batching, a_cancellation_goes_behind_the_receive_it_names) {
   EXPECT_EQ(ioc.run_one(), 1u);
   EXPECT_FALSE(dog.dismiss());
   EXPECT_EQ(reads, 1);
+  EXPECT_EQ(result, rill::error::operation_aborted);
+  EXPECT_TRUE(drained(ioc));
+}
+
+TEST_F(ring_batching, send_to_and_receive_from_are_one_request_each) {
+  // IORING_OP_SENDMSG and IORING_OP_RECVMSG, the receive behind the send:
+  // the kernel writes the sender's address into the endpoint, and each
+  // operation's memory comes from its handler's allocator and is freed
+  // before the handler runs.
+  const udp::endpoint any(rill::ip::address_v4::loopback(), 0);
+  udp::socket a(ioc, any);
+  udp::socket b(ioc, any);
+  mark();
+  char in[8] = {};
+  udp::endpoint sender;
+  allocation_log receive_log;
+  allocation_log send_log;
+  int receive_live = -1;
+  int send_live = -1;
+  std::size_t received = 0;
+  b.async_receive_from(rill::buffer(in), sender,
+                       rill::bind_allocator(counting_allocator<char>(receive_log),
+                                            [&](const std::error_code& ec, std::size_t n) {
+                                              EXPECT_FALSE(ec);
+                                              received = n;
+                                              receive_live = receive_log.live();
+                                            }));
+  EXPECT_EQ(queued(), std::vector<int>{IORING_OP_RECVMSG});
+  a.async_send_to(rill::buffer("hello", 5), b.local_endpoint(),
+                  rill::bind_allocator(counting_allocator<char>(send_log),
+                                       [&](const std::error_code& ec, std::size_t n) {
+                                         EXPECT_FALSE(ec);
+                                         EXPECT_EQ(n, 5u);
+                                         send_live = send_log.live();
+                                       }));
+  EXPECT_EQ(queued(), (std::vector<int>{IORING_OP_SENDMSG, IORING_OP_RECVMSG}));
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_EQ(received, 5u);
+  EXPECT_EQ(std::string_view(in, 5), "hello");
+  EXPECT_EQ(sender, a.local_endpoint());
+  EXPECT_EQ(receive_log.allocations.load(), 1);
+  EXPECT_EQ(send_log.allocations.load(), 1);
+  EXPECT_EQ(receive_live, 0);
+  EXPECT_EQ(send_live, 0);
+
+  // Flags or several buffers wait for readiness, as on epoll, with the
+  // same results.
+  ioc.restart();
+  mark();
+  char head[2] = {};
+  char tail[6] = {};
+  const std::array<rill::mutable_buffer, 2> parts{rill::buffer(head), rill::buffer(tail)};
+  int scattered = 0;
+  b.async_receive_from(parts, sender, [&](const std::error_code& ec, std::size_t n) {
+    EXPECT_FALSE(ec);
+    EXPECT_EQ(n, 5u);
+    ++scattered;
+  });
+  EXPECT_EQ(queued(), std::vector<int>{IORING_OP_POLL_ADD});
+  a.send_to(rill::buffer("world", 5), b.local_endpoint());
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_EQ(scattered, 1);
+  EXPECT_EQ(std::string_view(head, 2), "wo");
+  EXPECT_EQ(std::string_view(tail, 3), "rld");
+  EXPECT_TRUE(drained(ioc));
+}
+
+TEST_F(ring_batching, receive_from_cancelled_in_the_kernel_reports_operation_aborted) {
+  const udp::endpoint any(rill::ip::address_v4::loopback(), 0);
+  udp::socket b(ioc, any);
+  mark();
+  char in[8] = {};
+  udp::endpoint sender;
+  std::error_code result;
+  int runs = 0;
+  b.async_receive_from(rill::buffer(in), sender, [&](const std::error_code& ec, std::size_t n) {
+    result = ec;
+    EXPECT_EQ(n, 0u);
+    ++runs;
+  });
+  EXPECT_EQ(ioc.poll(), 0u);  // in the kernel now
+  EXPECT_TRUE(queued().empty());
+  b.cancel();
+  rill_test::watchdog dog(ioc);
+  EXPECT_EQ(ioc.run_one(), 1u);
+  EXPECT_FALSE(dog.dismiss());
+  EXPECT_EQ(runs, 1);
   EXPECT_EQ(result, rill::error::operation_aborted);
   EXPECT_TRUE(drained(ioc));
 }

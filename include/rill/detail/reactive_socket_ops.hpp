@@ -2,6 +2,8 @@
 #pragma once
 
 #include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
 #include <cerrno>
 
@@ -189,6 +191,22 @@ class send_op_base : public reactor_op {
   int flags_;
 };
 
+// io_uring: whether a receive_from or send_to of buffers with flags can go
+// to the ring (exactly one non-empty buffer, no flags: anything else takes
+// the readiness path, which behaves exactly as on epoll); if so, its iovec.
+template <typename Buffers>
+bool one_ring_buffer(const Buffers& buffers, int flags, iovec& iov) {
+  if (flags != 0) return false;
+  auto it = rill::buffer_sequence_begin(buffers);
+  const auto end = rill::buffer_sequence_end(buffers);
+  if (it == end) return false;
+  const const_buffer b(*it);
+  if (++it != end || b.size() == 0) return false;
+  iov.iov_base = const_cast<void*>(b.data());
+  iov.iov_len = b.size();
+  return true;
+}
+
 template <typename MutableBuffers, typename Endpoint>
 class recvfrom_op_base : public reactor_op {
  public:
@@ -200,7 +218,43 @@ class recvfrom_op_base : public reactor_op {
         socket_(s),
         buffers_(buffers),
         sender_(sender),
-        flags_(flags) {}
+        flags_(flags) {
+    this->ring_prepare_ = &recvfrom_op_base::do_ring_prepare;
+    this->ring_complete_ = &recvfrom_op_base::do_ring_complete;
+  }
+
+  // One non-empty buffer and no flags: IORING_OP_RECVMSG, the kernel
+  // writing the sender's address into the endpoint. The message header
+  // lives in the operation: the kernel reads it when it issues the request
+  // and writes the address length back into it when it completes.
+  static bool do_ring_prepare(reactor_op* base, ring_io& io) {
+    auto* op = static_cast<recvfrom_op_base*>(base);
+    if (!one_ring_buffer(op->buffers_, op->flags_, op->iov_)) return false;
+    op->msg_ = msghdr{};
+    op->msg_.msg_name = op->sender_.data();
+    op->msg_.msg_namelen = static_cast<socklen_t>(op->sender_.capacity());
+    op->msg_.msg_iov = &op->iov_;
+    op->msg_.msg_iovlen = 1;
+    io = ring_io{op->socket_, &op->msg_, 0, 0, ring_opcode::message};
+    return true;
+  }
+
+  // The result as non_blocking_recvfrom reports it.
+  static status do_ring_complete(reactor_op* base, int result) {
+    auto* op = static_cast<recvfrom_op_base*>(base);
+    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) return status::not_done;
+    op->bytes_transferred_ = 0;
+    op->ec_.clear();
+    if (result >= 0) {
+      op->bytes_transferred_ = static_cast<std::size_t>(result);
+      op->sender_.resize(std::min<std::size_t>(op->msg_.msg_namelen, op->sender_.capacity()));
+    } else if (result == -ECANCELED) {
+      op->ec_ = rill::error::operation_aborted;
+    } else {
+      op->ec_ = std::error_code(-result, std::system_category());
+    }
+    return status::done;
+  }
 
   static status do_perform(reactor_op* base) {
     auto* op = static_cast<recvfrom_op_base*>(base);
@@ -218,6 +272,8 @@ class recvfrom_op_base : public reactor_op {
   MutableBuffers buffers_;
   Endpoint& sender_;
   int flags_;
+  msghdr msg_{};  // io_uring only
+  iovec iov_{};
 };
 
 template <typename ConstBuffers, typename Endpoint>
@@ -231,7 +287,40 @@ class sendto_op_base : public reactor_op {
         socket_(s),
         buffers_(buffers),
         destination_(destination),
-        flags_(flags) {}
+        flags_(flags) {
+    this->ring_prepare_ = &sendto_op_base::do_ring_prepare;
+    this->ring_complete_ = &sendto_op_base::do_ring_complete;
+  }
+
+  // One non-empty buffer and no flags: IORING_OP_SENDMSG to the operation's
+  // copy of the destination (with MSG_NOSIGNAL, as do_send).
+  static bool do_ring_prepare(reactor_op* base, ring_io& io) {
+    auto* op = static_cast<sendto_op_base*>(base);
+    if (!one_ring_buffer(op->buffers_, op->flags_, op->iov_)) return false;
+    op->msg_ = msghdr{};
+    op->msg_.msg_name = const_cast<sockaddr*>(op->destination_.data());
+    op->msg_.msg_namelen = static_cast<socklen_t>(op->destination_.size());
+    op->msg_.msg_iov = &op->iov_;
+    op->msg_.msg_iovlen = 1;
+    io = ring_io{op->socket_, &op->msg_, 0, MSG_NOSIGNAL, ring_opcode::message};
+    return true;
+  }
+
+  // The result as non_blocking_sendto reports it.
+  static status do_ring_complete(reactor_op* base, int result) {
+    auto* op = static_cast<sendto_op_base*>(base);
+    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) return status::not_done;
+    op->bytes_transferred_ = 0;
+    op->ec_.clear();
+    if (result >= 0) {
+      op->bytes_transferred_ = static_cast<std::size_t>(result);
+    } else if (result == -ECANCELED) {
+      op->ec_ = rill::error::operation_aborted;
+    } else {
+      op->ec_ = std::error_code(-result, std::system_category());
+    }
+    return status::done;
+  }
 
   static status do_perform(reactor_op* base) {
     auto* op = static_cast<sendto_op_base*>(base);
@@ -248,6 +337,8 @@ class sendto_op_base : public reactor_op {
   ConstBuffers buffers_;
   Endpoint destination_;
   int flags_;
+  msghdr msg_{};  // io_uring only
+  iovec iov_{};
 };
 
 class connect_op_base : public reactor_op {

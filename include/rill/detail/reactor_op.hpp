@@ -21,14 +21,15 @@ class reactor_op : public operation {
   status perform() { return perform_func_(this); }
 
   // io_uring: an operation the ring can carry out itself (a receive into
-  // one buffer, an accept) describes its system call here, and the reactor submits it
-  // instead of polling for readiness and calling perform(). The kernel
-  // then writes into the buffer directly: one io_uring_enter per transfer
-  // instead of recv (EAGAIN), a wait and recv again.
+  // one buffer, a receive_from, an accept) describes its system call here, and the reactor submits
+  // it instead of polling for readiness and calling perform(). The kernel then writes into the
+  // buffer directly: one io_uring_enter per transfer instead of recv (EAGAIN), a wait and recv
+  // again.
   enum class ring_opcode : unsigned char {
     transfer,  // a receive (read queue) or a send (write queue) of one buffer
     accept,    // accept4 into data/addrlen (a sockaddr and its socklen_t), flags
     connect,   // connect to data (a sockaddr) of size bytes
+    message,   // recvmsg (read queue) or sendmsg (write queue) of data (a msghdr), flags
   };
   struct ring_io {
     int descriptor;
