@@ -1,5 +1,6 @@
 #include <rill/detail/reactor.hpp>
 
+#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -97,8 +98,36 @@ void reactor::shutdown() {
   scheduler::abandon_operations(ops);
 }
 
+namespace {
+
+// Replaces descriptor, in this process only, by a new one made by make
+// (same number, so whatever refers to it by number keeps working): after a
+// fork the child must not share the parent's wake-up eventfd (each process
+// could read the other's wake-up and leave it asleep) or epoll instance.
+template <typename Make>
+void renew_descriptor(int descriptor, Make make, const char* what) {
+  const int fresh = make();
+  if (fresh < 0) throw_errno(what);
+  if (::dup3(fresh, descriptor, O_CLOEXEC) < 0) {
+    const int err = errno;
+    ::close(fresh);
+    throw std::system_error(err, std::system_category(), "dup3");
+  }
+  ::close(fresh);
+}
+
+}  // namespace
+
 void reactor::notify_fork(execution_context::fork_event event) {
+  if (event == execution_context::fork_child) {
+    renew_descriptor(
+        interrupter_fd_, [] { return ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); }, "eventfd");
+  }
   if (backend_ == rill::backend::io_uring) {
+    if (event == execution_context::fork_child) {
+      renew_descriptor(
+          epoll_fd_, [] { return ::epoll_create1(EPOLL_CLOEXEC); }, "epoll_create1");
+    }
     switch (event) {
       case execution_context::fork_prepare:
         ring_fork_prepare();

@@ -400,7 +400,11 @@ void reactor::ring_submit_op(descriptor_state* state, int op_type, const reactor
 }
 
 void reactor::ring_cancel_op(descriptor_state* state, int op_type, bool urgent) {
-  if (!state->in_kernel_[op_type] || state->cancel_sent_[op_type]) return;
+  if (!state->in_kernel_[op_type]) return;
+  // A cancellation asked for now (by the program, or by close) wins over
+  // one a fork_prepare sent: the operation then ends aborted.
+  state->fork_cancelled_[op_type] = false;
+  if (state->cancel_sent_[op_type]) return;
   state->cancel_sent_[op_type] = true;
   ring_->submit({ring_state::kind::cancel, -1, 0, ignored_user_data, op_user_data(state, op_type)},
                 urgent, interrupter_fd_);
@@ -410,12 +414,29 @@ void reactor::ring_complete_op(descriptor_state* state, int op_type, int result,
                                op_queue<operation>& completed) {
   std::lock_guard lock(state->mutex_);
   state->in_kernel_[op_type] = false;
-  const bool cancelled = state->cancel_sent_[op_type];
+  // Cancelled for a fork, not by the program: see below.
+  const bool for_fork = state->fork_cancelled_[op_type];
+  const bool cancelled = state->cancel_sent_[op_type] && !for_fork;
   state->cancel_sent_[op_type] = false;
+  state->fork_cancelled_[op_type] = false;
   --state->in_flight_;
   op_queue<reactor_op>& queue = state->queues_[op_type];
   reactor_op* op = queue.front();
   if (op == nullptr) return;
+  if (for_fork && result == -ECANCELED && !state->shutdown_) {
+    // Stopped by fork_prepare: it stays queued, and starts again after the
+    // fork (ring_start_head waits for fork_parent or fork_child). A connect
+    // stopped so is under way in the kernel: connecting again would fail
+    // (EALREADY, or EISCONN once it is made), so it waits for writability
+    // and asks for the result, as on epoll.
+    reactor_op::ring_io io{};
+    if (op->ring_prepare_ != nullptr && op->ring_prepare_(op, io) &&
+        io.opcode == reactor_op::ring_opcode::connect) {
+      op->ring_prepare_ = nullptr;
+    }
+    ring_start_head(state, op_type);
+    return;
+  }
   if (state->shutdown_) {
     // Closed (or released) meanwhile: aborted, as close() aborts on epoll.
     // The result is taken first all the same: an accepted descriptor then
@@ -509,6 +530,23 @@ void reactor::ring_drain() {
   }
 }
 
+void reactor::ring_dispatch(std::uint64_t user_data, int result, op_queue<operation>& completed) {
+  if (user_data == ignored_user_data) return;
+  if (user_data == interrupter_user_data) {
+    std::uint64_t value = 0;
+    [[maybe_unused]] const ssize_t r = ::read(interrupter_fd_, &value, sizeof(value));
+    ring_->interrupter_armed = false;
+    return;
+  }
+  auto* state = reinterpret_cast<descriptor_state*>(user_data & state_mask);
+  const auto op_type = static_cast<int>(user_data & op_type_mask);
+  if ((user_data & ring_op_bit) != 0) {
+    ring_complete_op(state, op_type, result, completed);
+  } else {
+    ring_complete_poll(state, op_type, result, completed);
+  }
+}
+
 std::size_t reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& completed) {
   reclaim_states();
   {
@@ -564,22 +602,7 @@ std::size_t reactor::ring_run(std::chrono::nanoseconds timeout, op_queue<operati
   unsigned seen = 0;
   io_uring_for_each_cqe(&rs.ring, head, cqe) {
     ++seen;
-    const std::uint64_t user_data = cqe->user_data;
-    const int result = cqe->res;
-    if (user_data == ignored_user_data) continue;
-    if (user_data == interrupter_user_data) {
-      std::uint64_t value = 0;
-      [[maybe_unused]] const ssize_t r = ::read(interrupter_fd_, &value, sizeof(value));
-      rs.interrupter_armed = false;
-      continue;
-    }
-    auto* state = reinterpret_cast<descriptor_state*>(user_data & state_mask);
-    const auto op_type = static_cast<int>(user_data & op_type_mask);
-    if ((user_data & ring_op_bit) != 0) {
-      ring_complete_op(state, op_type, result, completed);
-    } else {
-      ring_complete_poll(state, op_type, result, completed);
-    }
+    ring_dispatch(cqe->user_data, cqe->res, completed);
   }
   io_uring_cq_advance(&rs.ring, seen);
   if (!rs.interrupter_armed) rs.arm_interrupter(interrupter_fd_);
@@ -624,6 +647,9 @@ void reactor::ring_fork_prepare() {
     rs.flush_late();
     io_uring_submit(&rs.ring);
   }
+  // Operations that finished complete as usual; those the cancellation
+  // stopped stay queued (ring_complete_op). Should the wait fail, those
+  // still in the kernel complete later in the same way.
   op_queue<operation> completed;
   while (ring_in_kernel(in_kernel_action::none)) {
     io_uring_cqe* cqe = nullptr;
@@ -633,47 +659,7 @@ void reactor::ring_fork_prepare() {
     unsigned seen = 0;
     io_uring_for_each_cqe(&rs.ring, head, cqe) {
       ++seen;
-      const std::uint64_t user_data = cqe->user_data;
-      const int result = cqe->res;
-      if (user_data == ignored_user_data) continue;
-      if (user_data == interrupter_user_data) {
-        std::uint64_t value = 0;
-        [[maybe_unused]] const ssize_t n = ::read(interrupter_fd_, &value, sizeof(value));
-        rs.interrupter_armed = false;
-        continue;
-      }
-      auto* state = reinterpret_cast<descriptor_state*>(user_data & state_mask);
-      const auto op_type = static_cast<int>(user_data & op_type_mask);
-      if ((user_data & ring_op_bit) == 0) {
-        ring_complete_poll(state, op_type, result, completed);
-        continue;
-      }
-      {
-        std::lock_guard lock(state->mutex_);
-        const bool restart = state->fork_cancelled_[op_type];
-        state->fork_cancelled_[op_type] = false;
-        if (restart) {
-          // Not a cancellation the program asked for: a result other than
-          // -ECANCELED completes the operation, -EAGAIN included (which
-          // then waits for readiness).
-          state->cancel_sent_[op_type] = false;
-          reactor_op* op = state->queues_[op_type].front();
-          if (result == -ECANCELED && op != nullptr && !state->shutdown_) {
-            state->in_kernel_[op_type] = false;
-            --state->in_flight_;
-            // A connect stopped this way is under way in the kernel: to
-            // connect again would fail (EALREADY, EISCONN), so it waits
-            // for writability and asks for the result, as on epoll.
-            reactor_op::ring_io io{};
-            if (op->ring_prepare_ != nullptr && op->ring_prepare_(op, io) &&
-                io.opcode == reactor_op::ring_opcode::connect) {
-              op->ring_prepare_ = nullptr;
-            }
-            continue;
-          }
-        }
-      }
-      ring_complete_op(state, op_type, result, completed);
+      ring_dispatch(cqe->user_data, cqe->res, completed);
     }
     io_uring_cq_advance(&rs.ring, seen);
   }
@@ -709,21 +695,36 @@ void reactor::ring_fork_child() {
         std::string("rill: io_uring unavailable in the child (") + reason + ")");
   }
   forking_ = false;
-  std::lock_guard lock(registry_mutex_);
-  for (descriptor_state* state = states_; state != nullptr; state = state->next_all_) {
-    std::lock_guard state_lock(state->mutex_);
-    state->in_flight_ = 0;
-    for (int i = 0; i < max_ops; ++i) {
-      // What the parent's ring carries out writes into the parent's memory:
-      // the child starts its own request for the same operation. After
-      // fork_prepare nothing is left there but polls.
-      state->poll_armed_[i] = false;
-      state->in_kernel_[i] = false;
-      state->cancel_sent_[i] = false;
-      state->fork_cancelled_[i] = false;
+  op_queue<operation> aborted_ops;
+  {
+    std::lock_guard lock(registry_mutex_);
+    for (descriptor_state* state = states_; state != nullptr; state = state->next_all_) {
+      std::lock_guard state_lock(state->mutex_);
+      state->in_flight_ = 0;
+      for (int i = 0; i < max_ops; ++i) {
+        // A head the parent's ring still carries out (no fork_prepare, which
+        // leaves only polls there) writes into the parent's memory: the
+        // child starts its own request for it, unless its descriptor was
+        // closed or the program cancelled it, which the completion the
+        // child will never see would have ended as operation_aborted.
+        const bool abort_head =
+            state->in_kernel_[i] &&
+            (state->shutdown_ || (state->cancel_sent_[i] && !state->fork_cancelled_[i]));
+        state->poll_armed_[i] = false;
+        state->in_kernel_[i] = false;
+        state->cancel_sent_[i] = false;
+        state->fork_cancelled_[i] = false;
+        if (!abort_head) continue;
+        if (reactor_op* op = state->queues_[i].pop()) {
+          op->ec_ = rill::error::operation_aborted;
+          op->bytes_transferred_ = 0;
+          aborted_ops.push(op);
+        }
+      }
     }
+    ring_restart_heads();
   }
-  ring_restart_heads();
+  scheduler_.post_deferred_completions(aborted_ops);
 }
 
 }  // namespace rill::detail

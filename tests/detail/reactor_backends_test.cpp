@@ -29,6 +29,9 @@
 #include <rill/executor_work_guard.hpp>
 #include <rill/io_context.hpp>
 #include <rill/ip/tcp.hpp>
+#include <rill/ip/udp.hpp>
+#include <rill/local/connect_pair.hpp>
+#include <rill/local/datagram_protocol.hpp>
 #include <rill/read.hpp>
 #include <rill/write.hpp>
 
@@ -350,6 +353,16 @@ TEST_P(reactor_backends, an_accept_finished_before_a_fork_completes_in_parent_an
   EXPECT_EQ(ioc.poll(), 0u);
   tcp::socket peer(ioc);
   peer.connect(acceptor.local_endpoint());
+  if (GetParam() == rill::backend::io_uring) {
+    // The kernel takes the connection as connect() returns; on a loaded
+    // machine perhaps a little later: wait until it has left the backlog.
+    pollfd listener{acceptor.native_handle(), POLLIN, 0};
+    const auto deadline = std::chrono::steady_clock::now() + rill_test::io_bound;
+    while (::poll(&listener, 1, 0) != 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(::poll(&listener, 1, 0), 0);
+  }
 
   ioc.notify_fork(rill::io_context::fork_prepare);
   const pid_t pid = ::fork();
@@ -375,6 +388,105 @@ TEST_P(reactor_backends, an_accept_finished_before_a_fork_completes_in_parent_an
     EXPECT_EQ(ioc.poll(), 0u);
     EXPECT_EQ(accepts, 0);
   }
+}
+
+// Without fork_prepare (io_uring: the operations are still in the parent's
+// kernel at the fork), the child restarts what waits, but an operation the
+// program cancelled, or whose socket it closed, ends aborted in the child as
+// in the parent: its completion, which would have said so, goes to the
+// parent's ring.
+TEST_P(reactor_backends, a_child_forked_without_fork_prepare_aborts_what_was_cancelled) {
+  rill::io_context ioc(GetParam());
+  auto closed = make_tcp_pair(ioc);
+  auto cancelled = make_tcp_pair(ioc);
+  char buf[2][8] = {};
+  std::error_code results[2] = {rill::error::would_block, rill::error::would_block};
+  int runs = 0;
+  rill::cancellation_signal signal;
+  closed.server.async_read_some(rill::buffer(buf[0]), [&](std::error_code ec, std::size_t) {
+    results[0] = ec;
+    ++runs;
+  });
+  cancelled.server.async_read_some(
+      rill::buffer(buf[1]),
+      rill::bind_cancellation_slot(signal.slot(), [&](std::error_code ec, std::size_t) {
+        results[1] = ec;
+        ++runs;
+      }));
+  EXPECT_EQ(ioc.poll(), 0u);  // both wait (io_uring: in the kernel)
+  closed.server.close();
+  signal.emit(rill::cancellation_type::terminal);
+
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ioc.notify_fork(rill::io_context::fork_child);
+    const bool done = run_until(
+        ioc, [&] { return runs == 2; }, std::chrono::seconds(10));
+    const bool ok = done && results[0] == rill::error::operation_aborted &&
+                    results[1] == rill::error::operation_aborted;
+    ::_exit(ok ? 0 : 1);
+  }
+  ASSERT_EQ(rill_test::wait_for_child(pid), 0);
+  ASSERT_TRUE(run_until(ioc, [&] { return runs == 2; }));
+  EXPECT_EQ(results[0], rill::error::operation_aborted);
+  EXPECT_EQ(results[1], rill::error::operation_aborted);
+  EXPECT_TRUE(drained(ioc));
+}
+
+// receive_from gives the same results on both back ends (on io_uring it is
+// a ring request, IORING_OP_RECVMSG): a datagram longer than the buffer is
+// truncated to it, an ICMP refusal on a connected socket is
+// connection_refused, and a sender without an address (an unnamed AF_UNIX
+// socket) leaves an empty endpoint.
+TEST_P(reactor_backends, receive_from_truncates_reports_refusal_and_unnamed_senders) {
+  rill::io_context ioc(GetParam());
+  const rill::ip::udp::endpoint any(rill::ip::address_v4::loopback(), 0);
+  rill::ip::udp::socket a(ioc, any);
+  rill::ip::udp::socket b(ioc, any);
+  char small[3] = {};
+  rill::ip::udp::endpoint sender;
+  std::error_code got = rill::error::would_block;
+  std::size_t n = 0;
+  int runs = 0;
+  const auto record = [&](std::error_code ec, std::size_t k) {
+    got = ec;
+    n = k;
+    ++runs;
+  };
+  b.async_receive_from(rill::buffer(small), sender, record);
+  a.send_to(rill::buffer("abcdefgh", 8), b.local_endpoint());
+  ASSERT_TRUE(run_until(ioc, [&] { return runs == 1; }));
+  EXPECT_FALSE(got);
+  EXPECT_EQ(n, 3u);
+  EXPECT_EQ(std::string(small, 3), "abc");
+  EXPECT_EQ(sender, a.local_endpoint());
+
+  // A port nobody listens on: the refusal arrives as the send returns.
+  rill::ip::udp::endpoint closed_port;
+  {
+    rill::ip::udp::socket gone(ioc, any);
+    closed_port = gone.local_endpoint();
+  }
+  rill::ip::udp::socket refused(ioc, any);
+  refused.connect(closed_port);
+  refused.send(rill::buffer("x", 1));
+  refused.async_receive_from(rill::buffer(small), sender, record);
+  ASSERT_TRUE(run_until(ioc, [&] { return runs == 2; }));
+  EXPECT_EQ(got, rill::error::connection_refused);
+
+  rill::local::datagram_protocol::socket left(ioc);
+  rill::local::datagram_protocol::socket right(ioc);
+  rill::local::connect_pair(left, right);
+  rill::local::datagram_protocol::endpoint unnamed("x");
+  char in[4] = {};
+  right.async_receive_from(rill::buffer(in), unnamed, record);
+  left.send(rill::buffer("hey", 3));
+  ASSERT_TRUE(run_until(ioc, [&] { return runs == 3; }));
+  EXPECT_FALSE(got);
+  EXPECT_EQ(n, 3u);
+  EXPECT_EQ(unnamed.path(), "");
+  EXPECT_TRUE(drained(ioc));
 }
 
 // A connect under way at the fork (the listener's backlog is full, so the

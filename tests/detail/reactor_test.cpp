@@ -581,6 +581,7 @@ TEST_F(ring_batching, receive_from_cancelled_in_the_kernel_reports_operation_abo
     EXPECT_EQ(n, 0u);
     ++runs;
   });
+  EXPECT_EQ(queued(), std::vector<int>{IORING_OP_RECVMSG});
   EXPECT_EQ(ioc.poll(), 0u);  // in the kernel now
   EXPECT_TRUE(queued().empty());
   b.cancel();

@@ -50,8 +50,8 @@ class reactor final : public execution_context_service_base<reactor>, public sch
     // until its completion arrives. cancel_sent_: its cancellation is asked.
     bool in_kernel_[max_ops] = {};
     bool cancel_sent_[max_ops] = {};
-    // io_uring: the cancellation was sent by fork_prepare, which restarts
-    // the operation after the fork instead of aborting it.
+    // io_uring: the cancellation was sent by fork_prepare, so -ECANCELED
+    // restarts the operation after the fork instead of aborting it.
     bool fork_cancelled_[max_ops] = {};
     // io_uring: requests naming this state whose completions have not
     // arrived yet. The state is not reused while it is positive.
@@ -186,6 +186,8 @@ class reactor final : public execution_context_service_base<reactor>, public sch
   // is not kept open by a poll holding it. Requires state's lock.
   void ring_remove_polls(descriptor_state* state, bool urgent);
   std::size_t ring_run(std::chrono::nanoseconds timeout, op_queue<operation>& completed);
+  // Takes one completion (its user_data and result).
+  void ring_dispatch(std::uint64_t user_data, int result, op_queue<operation>& completed);
   void ring_complete_poll(descriptor_state* state, int op_type, int result,
                           op_queue<operation>& completed);
   // fork_prepare: nothing the program owns may be in the kernel across a
@@ -229,8 +231,9 @@ class reactor final : public execution_context_service_base<reactor>, public sch
   // is not set); otherwise every operation waits for readiness.
   bool ring_ops_ = false;
   // Between fork_prepare and fork_parent or fork_child: no head is started
-  // (the restart after the fork starts them). Only the thread that calls
-  // notify_fork touches it; nothing else may run meanwhile (as in Asio).
+  // (the restart after the fork starts them), so one of the two must follow
+  // fork_prepare, as Asio requires. Only the thread that calls notify_fork
+  // touches it; nothing else may run meanwhile (as in Asio).
   bool forking_ = false;
   // epoll: the set every descriptor is in. io_uring: empty, used only to
   // check that a descriptor can be watched at all (as epoll would refuse a
