@@ -46,6 +46,43 @@ struct socket_transfer {
   }
 };
 
+// io_uring: takes a transfer's completion (bytes, or -errno) into op as the
+// non-blocking system call would have reported it. not_done: the kernel
+// would block (-EAGAIN: no fast poll for this file) or was interrupted; the
+// reactor then waits for readiness.
+inline reactor_op::status take_ring_transfer(reactor_op* op, int result) {
+  if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) {
+    return reactor_op::status::not_done;
+  }
+  op->bytes_transferred_ = 0;
+  op->ec_.clear();
+  if (result >= 0) {
+    op->bytes_transferred_ = static_cast<std::size_t>(result);
+  } else if (result == -ECANCELED) {
+    op->ec_ = rill::error::operation_aborted;
+  } else {
+    op->ec_ = std::error_code(-result, std::system_category());
+  }
+  return reactor_op::status::done;
+}
+
+// io_uring: whether a transfer of buffers with flags can go to the ring
+// (exactly one non-empty buffer, no flags: anything else, a zero-length
+// read, MSG_PEEK, several buffers, takes the readiness path, which behaves
+// exactly as on epoll); if so, its iovec.
+template <typename Buffers>
+bool one_ring_buffer(const Buffers& buffers, int flags, iovec& iov) {
+  if (flags != 0) return false;
+  auto it = rill::buffer_sequence_begin(buffers);
+  const auto end = rill::buffer_sequence_end(buffers);
+  if (it == end) return false;
+  const const_buffer b(*it);
+  if (++it != end || b.size() == 0) return false;
+  iov.iov_base = const_cast<void*>(b.data());
+  iov.iov_len = b.size();
+  return true;
+}
+
 template <typename MutableBuffers, typename Transfer = socket_transfer>
 class recv_op_base : public reactor_op {
  public:
@@ -66,18 +103,12 @@ class recv_op_base : public reactor_op {
     }
   }
 
-  // One non-empty buffer and no flags: IORING_OP_RECV. Anything else (a
-  // zero-length read completes at once; MSG_PEEK, several buffers) takes
-  // the readiness path, which behaves exactly as on epoll.
+  // One non-empty buffer and no flags (one_ring_buffer): IORING_OP_RECV.
   static bool do_ring_prepare(reactor_op* base, ring_io& io) {
     auto* op = static_cast<recv_op_base*>(base);
-    if (op->flags_ != 0) return false;
-    auto it = rill::buffer_sequence_begin(op->buffers_);
-    const auto end = rill::buffer_sequence_end(op->buffers_);
-    if (it == end) return false;
-    const mutable_buffer b(*it);
-    if (++it != end || b.size() == 0) return false;
-    io = ring_io{op->socket_, b.data(), b.size(), 0};
+    iovec iov{};
+    if (!one_ring_buffer(op->buffers_, op->flags_, iov)) return false;
+    io = ring_io{op->socket_, iov.iov_base, iov.iov_len, 0};
     return true;
   }
 
@@ -85,19 +116,9 @@ class recv_op_base : public reactor_op {
   // end of file.
   static status do_ring_complete(reactor_op* base, int result) {
     auto* op = static_cast<recv_op_base*>(base);
-    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) return status::not_done;
-    op->bytes_transferred_ = 0;
-    op->ec_.clear();
-    if (result > 0) {
-      op->bytes_transferred_ = static_cast<std::size_t>(result);
-    } else if (result == 0) {
-      if ((op->state_ & socket_ops::stream_oriented) != 0) op->ec_ = rill::error::eof;
-    } else if (result == -ECANCELED) {
-      op->ec_ = rill::error::operation_aborted;
-    } else {
-      op->ec_ = std::error_code(-result, std::system_category());
-    }
-    return status::done;
+    const status s = take_ring_transfer(op, result);
+    if (result == 0 && (op->state_ & socket_ops::stream_oriented) != 0) op->ec_ = rill::error::eof;
+    return s;
   }
 
   static status do_perform(reactor_op* base) {
@@ -137,37 +158,18 @@ class send_op_base : public reactor_op {
         flags_(flags) {
     if constexpr (std::is_same_v<Transfer, socket_transfer>) {
       this->ring_prepare_ = &send_op_base::do_ring_prepare;
-      this->ring_complete_ = &send_op_base::do_ring_complete;
+      this->ring_complete_ = &take_ring_transfer;
     }
   }
 
-  // One non-empty buffer and no flags: IORING_OP_SEND (with MSG_NOSIGNAL,
-  // as do_send: a closed peer gives EPIPE, not SIGPIPE).
+  // One non-empty buffer and no flags (one_ring_buffer): IORING_OP_SEND
+  // (with MSG_NOSIGNAL, as do_send: a closed peer gives EPIPE, not SIGPIPE).
   static bool do_ring_prepare(reactor_op* base, ring_io& io) {
     auto* op = static_cast<send_op_base*>(base);
-    if (op->flags_ != 0) return false;
-    auto it = rill::buffer_sequence_begin(op->buffers_);
-    const auto end = rill::buffer_sequence_end(op->buffers_);
-    if (it == end) return false;
-    const const_buffer b(*it);
-    if (++it != end || b.size() == 0) return false;
-    io = ring_io{op->socket_, const_cast<void*>(b.data()), b.size(), MSG_NOSIGNAL};
+    iovec iov{};
+    if (!one_ring_buffer(op->buffers_, op->flags_, iov)) return false;
+    io = ring_io{op->socket_, iov.iov_base, iov.iov_len, MSG_NOSIGNAL};
     return true;
-  }
-
-  static status do_ring_complete(reactor_op* base, int result) {
-    auto* op = static_cast<send_op_base*>(base);
-    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) return status::not_done;
-    op->bytes_transferred_ = 0;
-    op->ec_.clear();
-    if (result >= 0) {
-      op->bytes_transferred_ = static_cast<std::size_t>(result);
-    } else if (result == -ECANCELED) {
-      op->ec_ = rill::error::operation_aborted;
-    } else {
-      op->ec_ = std::error_code(-result, std::system_category());
-    }
-    return status::done;
   }
 
   static status do_perform(reactor_op* base) {
@@ -191,22 +193,6 @@ class send_op_base : public reactor_op {
   int flags_;
 };
 
-// io_uring: whether a receive_from or send_to of buffers with flags can go
-// to the ring (exactly one non-empty buffer, no flags: anything else takes
-// the readiness path, which behaves exactly as on epoll); if so, its iovec.
-template <typename Buffers>
-bool one_ring_buffer(const Buffers& buffers, int flags, iovec& iov) {
-  if (flags != 0) return false;
-  auto it = rill::buffer_sequence_begin(buffers);
-  const auto end = rill::buffer_sequence_end(buffers);
-  if (it == end) return false;
-  const const_buffer b(*it);
-  if (++it != end || b.size() == 0) return false;
-  iov.iov_base = const_cast<void*>(b.data());
-  iov.iov_len = b.size();
-  return true;
-}
-
 template <typename MutableBuffers, typename Endpoint>
 class recvfrom_op_base : public reactor_op {
  public:
@@ -223,7 +209,7 @@ class recvfrom_op_base : public reactor_op {
     this->ring_complete_ = &recvfrom_op_base::do_ring_complete;
   }
 
-  // One non-empty buffer and no flags: IORING_OP_RECVMSG, the kernel
+  // One non-empty buffer and no flags (one_ring_buffer): IORING_OP_RECVMSG, the kernel
   // writing the sender's address into the endpoint. The message header
   // lives in the operation: the kernel reads it when it issues the request
   // and writes the address length back into it when it completes.
@@ -242,18 +228,11 @@ class recvfrom_op_base : public reactor_op {
   // The result as non_blocking_recvfrom reports it.
   static status do_ring_complete(reactor_op* base, int result) {
     auto* op = static_cast<recvfrom_op_base*>(base);
-    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) return status::not_done;
-    op->bytes_transferred_ = 0;
-    op->ec_.clear();
+    const status s = take_ring_transfer(op, result);
     if (result >= 0) {
-      op->bytes_transferred_ = static_cast<std::size_t>(result);
       op->sender_.resize(std::min<std::size_t>(op->msg_.msg_namelen, op->sender_.capacity()));
-    } else if (result == -ECANCELED) {
-      op->ec_ = rill::error::operation_aborted;
-    } else {
-      op->ec_ = std::error_code(-result, std::system_category());
     }
-    return status::done;
+    return s;
   }
 
   static status do_perform(reactor_op* base) {
@@ -289,10 +268,10 @@ class sendto_op_base : public reactor_op {
         destination_(destination),
         flags_(flags) {
     this->ring_prepare_ = &sendto_op_base::do_ring_prepare;
-    this->ring_complete_ = &sendto_op_base::do_ring_complete;
+    this->ring_complete_ = &take_ring_transfer;
   }
 
-  // One non-empty buffer and no flags: IORING_OP_SENDMSG to the operation's
+  // One non-empty buffer and no flags (one_ring_buffer): IORING_OP_SENDMSG to the operation's
   // copy of the destination (with MSG_NOSIGNAL, as do_send).
   static bool do_ring_prepare(reactor_op* base, ring_io& io) {
     auto* op = static_cast<sendto_op_base*>(base);
@@ -304,22 +283,6 @@ class sendto_op_base : public reactor_op {
     op->msg_.msg_iovlen = 1;
     io = ring_io{op->socket_, &op->msg_, 0, MSG_NOSIGNAL, ring_opcode::message};
     return true;
-  }
-
-  // The result as non_blocking_sendto reports it.
-  static status do_ring_complete(reactor_op* base, int result) {
-    auto* op = static_cast<sendto_op_base*>(base);
-    if (result == -EAGAIN || result == -EWOULDBLOCK || result == -EINTR) return status::not_done;
-    op->bytes_transferred_ = 0;
-    op->ec_.clear();
-    if (result >= 0) {
-      op->bytes_transferred_ = static_cast<std::size_t>(result);
-    } else if (result == -ECANCELED) {
-      op->ec_ = rill::error::operation_aborted;
-    } else {
-      op->ec_ = std::error_code(-result, std::system_category());
-    }
-    return status::done;
   }
 
   static status do_perform(reactor_op* base) {
