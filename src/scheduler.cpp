@@ -138,11 +138,22 @@ void scheduler::init_task(scheduler_task* task) {
 
 bool scheduler::fold_private(scheduler_thread_info& ti) {
   if (!ti.private_queue.empty()) {
-    queue_.push(ti.private_queue);
+    if (ti.batch_last != nullptr) {
+      // What is left of a batch taken from the shared queue was queued
+      // before everything there now (another thread's posts since): it goes
+      // in front. What this thread's handlers queued since goes behind.
+      op_queue<operation> posted_here;
+      ti.private_queue.split_after(ti.batch_last, posted_here);
+      queue_.push_front(ti.private_queue);
+      queue_.push(posted_here);
+    } else {
+      queue_.push(ti.private_queue);
+    }
     set_attention_locked(attention_queued, true);
     // The caller runs one of them; another thread may take the rest.
     if (idle_threads_.load(std::memory_order_relaxed) > 0) wakeup_.notify_one();
   }
+  ti.batch_last = nullptr;
   if (ti.private_work != 0) {
     const long delta = ti.private_work;
     ti.private_work = 0;
@@ -239,6 +250,7 @@ operation* scheduler::take_shared(scheduler_thread_info& ti, std::unique_lock<st
         // queue without the lock. Order is kept: these ran before anything
         // this thread posts next. If another thread goes idle meanwhile, the
         // fast path sees it and gives the batch back.
+        ti.batch_last = queue_.back();
         ti.private_queue.push(queue_);
       } else if (!queue_.empty()) {
         wakeup_.notify_one();
@@ -345,6 +357,9 @@ inline operation* scheduler::take_private(scheduler_thread_info& ti) noexcept {
     ti.fast_runs = 0;
   }
   operation* op = ti.private_queue.pop();
+  // Past the batch's last operation, nothing in the queue predates the
+  // shared queue's contents (its memory may come back in a new operation).
+  if (op == ti.batch_last) ti.batch_last = nullptr;
   ++ti.fast_runs;
   return op;
 }

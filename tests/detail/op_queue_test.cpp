@@ -127,6 +127,60 @@ TEST(op_queue, splice_appends_and_empties_the_source) {
   EXPECT_EQ(drain(q), (std::vector<int>{1, 2, 3, 4}));
 }
 
+TEST(op_queue, push_front_prepends_in_order_and_empties_the_source) {
+  op_log log;
+  test_op a(1, log);
+  test_op b(2, log);
+  test_op c(3, log);
+  test_op d(4, log);
+  queue q;
+  queue other;
+  q.push(&c);
+  q.push(&d);
+  other.push(&a);
+  other.push(&b);
+  q.push_front(other);
+  EXPECT_TRUE(other.empty());
+  EXPECT_EQ(q.back(), &d);
+  EXPECT_EQ(drain(q), (std::vector<int>{1, 2, 3, 4}));
+
+  // Into an empty queue, and an empty source: both still consistent.
+  queue empty;
+  other.push(&a);
+  empty.push_front(other);
+  EXPECT_EQ(empty.back(), &a);
+  q.push_front(other);
+  EXPECT_TRUE(q.empty());
+  EXPECT_EQ(q.back(), nullptr);
+  empty.push(&b);
+  EXPECT_EQ(drain(empty), (std::vector<int>{1, 2}));
+}
+
+TEST(op_queue, split_after_moves_the_tail_to_the_back_of_another_queue) {
+  op_log log;
+  test_op a(1, log);
+  test_op b(2, log);
+  test_op c(3, log);
+  test_op d(4, log);
+  test_op e(5, log);
+  queue q;
+  queue rest;
+  rest.push(&e);
+  q.push(&a);
+  q.push(&b);
+  q.push(&c);
+  q.push(&d);
+  q.split_after(&b, rest);
+  EXPECT_EQ(q.back(), &b);
+  EXPECT_EQ(rest.back(), &d);
+  EXPECT_EQ(drain(rest), (std::vector<int>{5, 3, 4}));
+  // Split after the last: nothing moves.
+  q.split_after(&b, rest);
+  EXPECT_TRUE(rest.empty());
+  q.push(&c);
+  EXPECT_EQ(drain(q), (std::vector<int>{1, 2, 3}));
+}
+
 TEST(op_queue, splice_into_empty_queue) {
   op_log log;
   test_op a(1, log);

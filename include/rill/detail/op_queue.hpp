@@ -24,6 +24,7 @@ class op_queue {
 
   [[nodiscard]] bool empty() const noexcept { return front_ == nullptr; }
   [[nodiscard]] Operation* front() const noexcept { return front_; }
+  [[nodiscard]] Operation* back() const noexcept { return back_; }
 
   void push(Operation* op) noexcept {
     op->next_ = nullptr;
@@ -45,6 +46,29 @@ class op_queue {
     }
     back_ = other.back_;
     other.front_ = other.back_ = nullptr;
+  }
+
+  // Puts every operation of other in front of this queue's, in their order,
+  // leaving other empty. O(1).
+  void push_front(op_queue& other) noexcept {
+    if (other.front_ == nullptr) return;
+    other.back_->next_ = front_;
+    if (back_ == nullptr) back_ = other.back_;
+    front_ = other.front_;
+    other.front_ = other.back_ = nullptr;
+  }
+
+  // Moves the operations behind last, which must be in this queue, to the
+  // back of rest. O(1).
+  void split_after(Operation* last, op_queue& rest) noexcept {
+    auto* next = static_cast<Operation*>(last->next_);
+    if (next == nullptr) return;
+    op_queue tail;
+    tail.front_ = next;
+    tail.back_ = back_;
+    last->next_ = nullptr;
+    back_ = last;
+    rest.push(tail);
   }
 
   Operation* pop() noexcept {

@@ -63,6 +63,11 @@ struct scheduler_thread_info {
   // What was left of the scheduler's task_turn_interval_ when this thread
   // last took the lock.
   unsigned turn_interval = 64;
+  // The last operation of a batch taken whole from the shared queue, while
+  // it is still in private_queue. The batch was queued before anything the
+  // shared queue has now, so it goes back in front of that, not behind
+  // (posts from one thread run in order, as Asio's queue runs them).
+  operation* batch_last = nullptr;
 };
 
 inline constinit thread_local scheduler_thread_info* tls_thread_top = nullptr;
